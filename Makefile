@@ -1,0 +1,14 @@
+# Two commands (see README): `make lab` opens the course, `make test` runs every test.
+# Both create .venv on first use; course.py does the work, so Windows users can run
+# `python course.py lab` / `python course.py test` without make.
+PYTHON ?= python3
+
+.PHONY: lab test setup execute
+lab:
+	$(PYTHON) course.py lab $(ARGS)
+test:
+	$(PYTHON) course.py test $(ARGS)
+setup:
+	$(PYTHON) course.py setup
+execute:  # make execute NB=notebooks/01_attention.ipynb
+	$(PYTHON) course.py execute $(NB)

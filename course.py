@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""Set up and run the course with one command: ``python3 course.py lab`` or ``python3 course.py test``.
+
+The Makefile's ``make lab`` / ``make test`` call this script, so both work the same way on
+Linux, macOS and (without make) Windows. It needs only Python 3.10+ to start.
+
+    python3 course.py lab       create .venv if needed, then open JupyterLab at notebook 00
+    python3 course.py test      create .venv if needed, then run every test (unit + notebooks)
+    python3 course.py setup     only create/update .venv
+    python3 course.py execute notebooks/01_attention.ipynb [...]   re-run notebooks in place
+
+Extra arguments after ``lab`` go to JupyterLab (e.g. ``--no-browser --port 8899``), after
+``test`` to pytest (e.g. ``-k attention`` or ``tests/``).
+
+Re-running on a ready environment installs nothing: the install is redone only when
+``pyproject.toml`` changes (a hash of it is kept in ``.venv/.course-installed``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = Path(os.environ.get("COURSE_VENV", ROOT / ".venv"))
+STAMP = VENV / ".course-installed"
+MIN_PYTHON = (3, 10)
+
+
+def venv_python() -> Path:
+    return VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def _say(msg: str) -> None:
+    print(f"[course] {msg}", flush=True)
+
+
+def _wanted_stamp() -> str:
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    return f"{digest} {sys.version_info[0]}.{sys.version_info[1]}"
+
+
+def ensure_env() -> Path:
+    """Create ``.venv`` and install the course into it, unless it is already up to date."""
+    if sys.version_info < MIN_PYTHON:
+        sys.exit(f"[course] Python {MIN_PYTHON[0]}.{MIN_PYTHON[1]}+ is needed; this is {sys.version.split()[0]}. "
+                 "Install Python 3.11 and run this command with it.")
+    py = venv_python()
+    if py.exists() and STAMP.exists() and STAMP.read_text().strip() == _wanted_stamp():
+        return py
+    start = time.perf_counter()
+    if not py.exists():
+        _say(f"creating the virtual environment in {VENV} ...")
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+    _say("installing the course and its dependencies (first time: a few minutes) ...")
+    pip = [str(py), "-m", "pip", "--disable-pip-version-check"]
+    subprocess.run(pip + ["install", "--quiet", "--upgrade", "pip"], check=True)
+    subprocess.run(pip + ["install", "--quiet", "-e", f"{ROOT}[test]"], check=True)
+    STAMP.write_text(_wanted_stamp() + "\n")
+    _say(f"environment ready in {time.perf_counter() - start:.0f} s")
+    return py
+
+
+def _run(cmd: list[str]) -> int:
+    try:
+        return subprocess.call(cmd, cwd=ROOT)
+    except KeyboardInterrupt:
+        return 130
+
+
+def cmd_lab(args: list[str]) -> int:
+    py = ensure_env()
+    cmd = [str(py), "-m", "jupyter", "lab", f"--ServerApp.root_dir={ROOT}", "notebooks/00_start_here.ipynb"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in args:
+        cmd.append("--allow-root")  # JupyterLab refuses to run as root without it (containers, Binder-like set-ups)
+    return _run(cmd + args)
+
+
+def cmd_test(args: list[str]) -> int:
+    py = ensure_env()
+    # The pytest options (nbval, timeouts, sanitiser, test paths) live in pyproject.toml.
+    return _run([str(py), "-m", "pytest"] + args)
+
+
+def cmd_execute(args: list[str]) -> int:
+    if not args:
+        sys.exit("[course] usage: python3 course.py execute notebooks/NN_name.ipynb [...]")
+    py = ensure_env()
+    status = 0
+    for nb in args:
+        start = time.perf_counter()
+        status |= _run([str(py), "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", "--inplace",
+                        "--ExecutePreprocessor.timeout=900", nb])
+        _say(f"{nb}: {time.perf_counter() - start:.1f} s")
+    return status
+
+
+COMMANDS = {"lab": cmd_lab, "test": cmd_test, "execute": cmd_execute,
+            "setup": lambda args: (ensure_env(), 0)[1]}
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in COMMANDS:
+        print(__doc__)
+        return 2
+    return COMMANDS[argv[0]](argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
