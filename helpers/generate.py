@@ -200,3 +200,56 @@ def sample_next(logits: torch.Tensor, *, temperature: float = 1.0, top_k: int | 
         logits = torch.full_like(logits, float("-inf")).scatter(1, order, sorted_logits)
     probs = logits.softmax(dim=-1)
     return torch.multinomial(probs, 1, generator=generator).squeeze(1)
+
+
+@dataclass
+class Translation:
+    """One translated sentence, with what is needed to draw and score it."""
+
+    source: str                          # the input sentence
+    source_tokens: list[str]             # the tokens the model read (unknown characters as <unk>)
+    tokens: list[str]                    # the output tokens, without <bos>/<eos>
+    text: str                            # the detokenised output sentence
+    attention: torch.Tensor | None       # (len(tokens) + 1, len(source_tokens)): output step x source token
+    score: float                         # log-probability (normalised when beam search was used)
+
+
+@torch.no_grad()
+def translate(model, sentences, src_vocab, tgt_vocab, *, src_lang: str = "zh", tgt_lang: str = "en",
+              beam_size: int = 1, max_len: int = 80, batch_size: int = 128, max_src_len: int | None = None,
+              device=None, proper_nouns=()) -> list[Translation]:
+    """Translate raw sentences with any encoder–decoder of the course.
+
+    Sentences are tokenised and encoded with ``src_vocab`` (unknown characters become
+    ``<unk>`` with a warning; an empty sentence or one longer than ``max_src_len`` tokens
+    raises a ``ValueError`` that says so), sorted by length and decoded in batches
+    (greedy for ``beam_size=1``, else beam search), then returned in the input order.
+    """
+    from .batching import pad_sequences, padding_mask
+    from .tokenize import decode_sentence, encode_sentence
+
+    if isinstance(sentences, str):
+        sentences = [sentences]
+    sentences = list(sentences)
+    if not sentences:
+        raise ValueError("translate needs at least one sentence")
+    device = torch.device(device) if device is not None else next(model.parameters()).device
+    encoded = [encode_sentence(src_vocab, s, src_lang, max_len=max_src_len) for s in sentences]
+    order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]))
+    results: list[Translation | None] = [None] * len(encoded)
+    for start in range(0, len(order), batch_size):
+        chunk = order[start: start + batch_size]
+        src = pad_sequences([encoded[i] for i in chunk]).to(device)                 # (b, S)
+        mask = padding_mask(torch.tensor([len(encoded[i]) for i in chunk]), src.size(1)).to(device)
+        if beam_size == 1:
+            out = greedy_decode(model, src, mask, max_len=max_len)
+        else:
+            out = beam_search(model, src, mask, beam_size=beam_size, max_len=max_len)
+        for j, i in enumerate(chunk):
+            toks = tgt_vocab.decode(out.tokens[j])
+            results[i] = Translation(
+                source=sentences[i], source_tokens=src_vocab.decode(encoded[i], strip_special=False),
+                tokens=toks, text=decode_sentence(tgt_vocab, out.tokens[j], tgt_lang,
+                                                  **({"proper_nouns": proper_nouns} if tgt_lang == "en" else {})),
+                attention=out.attention[j] if out.attention else None, score=out.scores[j])
+    return results
