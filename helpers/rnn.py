@@ -33,7 +33,7 @@ class RNNConfig:
     src_vocab: int                 # size of the source (Chinese) vocabulary
     tgt_vocab: int                 # size of the target (English) vocabulary
     emb_dim: int = 128             # embedding size, both languages
-    hidden_dim: int = 256          # GRU state size (encoder: per direction)
+    hidden_dim: int = 256          # GRU state size (the encoder's two directions have hidden_dim // 2 each)
     attention: bool = True         # additive attention (notebook 03) or one context vector (notebook 02)
     attn_dim: int = 128            # hidden size of the additive scoring layer
     dropout: float = 0.1           # dropout on embeddings and on the output layer's input
@@ -51,17 +51,19 @@ def _check_batch(src: torch.Tensor, src_mask: torch.Tensor) -> None:
 
 
 class Encoder(nn.Module):
-    """Bidirectional GRU over the source.
+    """Bidirectional GRU over the source (H/2 units per direction, so outputs have size H).
 
-    ``forward(src (B, S), src_mask (B, S))`` returns ``outputs (B, S, 2H)`` (zeros at
+    ``forward(src (B, S), src_mask (B, S))`` returns ``outputs (B, S, H)`` (zeros at
     padding) and ``summary (B, H)``: both directions' final states, projected.
     """
 
     def __init__(self, cfg: RNNConfig):
         super().__init__()
         self.embed = nn.Embedding(cfg.src_vocab, cfg.emb_dim, padding_idx=cfg.pad_id)
-        self.gru = nn.GRU(cfg.emb_dim, cfg.hidden_dim, batch_first=True, bidirectional=True)
-        self.summarise = nn.Linear(2 * cfg.hidden_dim, cfg.hidden_dim)
+        if cfg.hidden_dim % 2:
+            raise ValueError(f"hidden_dim must be even (two directions of hidden_dim // 2), got {cfg.hidden_dim}")
+        self.gru = nn.GRU(cfg.emb_dim, cfg.hidden_dim // 2, batch_first=True, bidirectional=True)
+        self.summarise = nn.Linear(cfg.hidden_dim, cfg.hidden_dim)
         self.dropout = nn.Dropout(cfg.dropout)
 
     def forward(self, src: torch.Tensor, src_mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -69,8 +71,8 @@ class Encoder(nn.Module):
         lengths = src_mask.sum(dim=1).cpu()
         x = self.dropout(self.embed(src))                                     # (B, S, E)
         packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
-        out, h = self.gru(packed)                                             # h: (2, B, H)
-        out, _ = pad_packed_sequence(out, batch_first=True, total_length=src.size(1))  # (B, S, 2H)
+        out, h = self.gru(packed)                                             # h: (2, B, H/2)
+        out, _ = pad_packed_sequence(out, batch_first=True, total_length=src.size(1))  # (B, S, H)
         summary = torch.tanh(self.summarise(torch.cat([h[0], h[1]], dim=-1)))  # (B, H)
         return out, summary
 
@@ -104,8 +106,8 @@ class AttentionDecoder(nn.Module):
         super().__init__()
         self.embed = nn.Embedding(cfg.tgt_vocab, cfg.emb_dim, padding_idx=cfg.pad_id)
         self.gru = nn.GRU(cfg.emb_dim, cfg.hidden_dim, batch_first=True)
-        self.attention = AdditiveAttention(cfg.hidden_dim, 2 * cfg.hidden_dim, cfg.attn_dim)
-        self.combine = nn.Linear(cfg.hidden_dim + 2 * cfg.hidden_dim, cfg.hidden_dim)
+        self.attention = AdditiveAttention(cfg.hidden_dim, cfg.hidden_dim, cfg.attn_dim)
+        self.combine = nn.Linear(2 * cfg.hidden_dim, cfg.hidden_dim)
         self.out = nn.Linear(cfg.hidden_dim + cfg.emb_dim, cfg.tgt_vocab)
         self.dropout = nn.Dropout(cfg.dropout)
 
@@ -114,7 +116,7 @@ class AttentionDecoder(nn.Module):
         e = self.dropout(self.embed(tgt_in))                                  # (B, T, E)
         out, h = self.gru(e, hidden.unsqueeze(0).contiguous())                # (B, T, H)
         ctx, weights = self.attention(out, enc_out, enc_out, src_mask, projected_keys=projected_keys)
-        # ctx: (B, T, 2H) — a weighted sum of source positions for every target step
+        # ctx: (B, T, H) — a weighted sum of source positions for every target step
         mixed = torch.tanh(self.combine(torch.cat([out, ctx], dim=-1)))       # (B, T, H)
         logits = self.out(self.dropout(torch.cat([mixed, e], dim=-1)))        # (B, T, V)
         return logits, h.squeeze(0), weights
