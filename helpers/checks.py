@@ -72,6 +72,8 @@ def _close(a: Any, b: Any, atol: float, rtol: float) -> bool:
             return False
         if a.dtype == torch.bool or b.dtype == torch.bool:
             return a.dtype == b.dtype and bool(torch.equal(a.cpu(), b.cpu()))
+        if a.is_floating_point() != b.is_floating_point():  # token ids must stay integers, weights floats
+            return False
         return bool(torch.allclose(a.detach().cpu().double(), b.detach().cpu().double(), atol=atol, rtol=rtol, equal_nan=True))
     if hasattr(a, "shape") and hasattr(b, "shape") and hasattr(a, "dtype"):
         import numpy as np

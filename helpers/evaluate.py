@@ -96,3 +96,16 @@ def forced_attention(model, pairs, src_vocab, tgt_vocab, *, batch_size: int = 12
                 n_src, n_tgt = int(batch.src_lengths[b]), int(batch.tgt_lengths[b]) - 1
                 out.append(attn[b, :n_tgt, :n_src].cpu())                        # row t: the step that emits English token t
     return out
+
+
+def quality_by_length(*reports: TranslationReport, edges=None, n_buckets: int = 4) -> list[metrics.LengthBucket]:
+    """Pool the translations of several reports (e.g. ``test`` and ``test_long``) and score them by source length.
+
+    Nothing is decoded again: the reports already hold the translations.
+    """
+    if not reports:
+        raise ValueError("pass at least one TranslationReport")
+    outs = [t for r in reports for t in r.translations]
+    refs = [ref for r in reports for ref in r.references]
+    return metrics.quality_by_length([len(o.source_tokens) for o in outs], [o.text for o in outs], refs,
+                                     edges=edges, n_buckets=n_buckets)

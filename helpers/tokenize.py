@@ -28,7 +28,7 @@ __all__ = [
     "PAD", "BOS", "EOS", "UNK", "SPECIALS", "PAD_ID", "BOS_ID", "EOS_ID", "UNK_ID",
     "EN_TOKEN_PATTERN", "UnknownTokenWarning", "Vocab",
     "tokenize_zh", "tokenize_en", "tokenize", "detokenize_zh", "detokenize_en", "detokenize",
-    "encode_sentence", "decode_sentence", "build_vocabs",
+    "encode_sentence", "decode_sentence", "build_vocabs", "find_proper_nouns",
     "train_bpe", "save_bpe", "load_bpe",
 ]
 
@@ -139,7 +139,7 @@ class Vocab:
     same ids. ``to_dict``/``from_dict`` give a JSON-able form for checkpoints.
     """
 
-    def __init__(self, tokens: Sequence[str]):
+    def __init__(self, tokens: Sequence[str], proper_nouns: Iterable[str] = ()):
         tokens = list(tokens)
         if tuple(tokens[:4]) != SPECIALS:
             raise ValueError(f"a vocabulary must start with the special tokens {SPECIALS}, got {tokens[:4]}")
@@ -148,6 +148,8 @@ class Vocab:
             raise ValueError(f"duplicate tokens in vocabulary: {dup[:10]}")
         self._itos = tokens
         self._stoi = {t: i for i, t in enumerate(tokens)}
+        # English names ("beijing", "tom"): decode_sentence capitalises them again
+        self.proper_nouns = frozenset(n.lower() for n in proper_nouns)
 
     pad_id, bos_id, eos_id, unk_id = PAD_ID, BOS_ID, EOS_ID, UNK_ID
 
@@ -243,14 +245,15 @@ class Vocab:
 
     def to_dict(self) -> dict:
         """A JSON-able description: ``{"tokens": [...]}`` in id order."""
-        return {"format": "helpers.tokenize.Vocab/1", "tokens": list(self._itos)}
+        return {"format": "helpers.tokenize.Vocab/1", "tokens": list(self._itos),
+                "proper_nouns": sorted(self.proper_nouns)}
 
     @classmethod
     def from_dict(cls, d: dict) -> "Vocab":
         """Rebuild a vocabulary saved with ``to_dict``."""
         if not isinstance(d, dict) or not isinstance(d.get("tokens"), list):
             raise ValueError("expected a dict saved by Vocab.to_dict(), with a 'tokens' list")
-        return cls(d["tokens"])
+        return cls(d["tokens"], d.get("proper_nouns", ()))
 
 
 def encode_sentence(vocab: Vocab, text: str, lang: str, *, add_bos: bool = False, add_eos: bool = False,
@@ -272,9 +275,34 @@ def encode_sentence(vocab: Vocab, text: str, lang: str, *, add_bos: bool = False
 
 
 def decode_sentence(vocab: Vocab, ids: Iterable[int], lang: str, **detok) -> str:
-    """Ids → text: ``vocab.decode`` (stopping at ``<eos>``) then ``detokenize``."""
+    """Ids → text: ``vocab.decode`` (stopping at ``<eos>``) then ``detokenize``.
+
+    English names the vocabulary knows (``vocab.proper_nouns``) get their capital back.
+    """
     tokens = vocab.decode(ids)
-    return detokenize_en(tokens, **detok) if _check_lang(lang) == "en" else detokenize_zh(tokens)
+    if _check_lang(lang) == "zh":
+        return detokenize_zh(tokens)
+    names = set(vocab.proper_nouns) | {n.lower() for n in detok.pop("proper_nouns", ())}
+    return detokenize_en(tokens, proper_nouns=names, **detok)
+
+
+def find_proper_nouns(sentences: Iterable[str]) -> set[str]:
+    """Lower-cased words that are always capitalised, seen at least once inside a sentence.
+
+    ``["Tom went to Beijing.", "The cat sat."]`` → ``{"beijing"}`` ("Tom" only starts a
+    sentence, so this rule cannot tell it from "The"). "I" is left to ``detokenize_en``.
+    """
+    capital_inside, lower = set(), set()
+    for sentence in sentences:
+        words = re.findall(r"[A-Za-z]+(?:['\u2019][A-Za-z]+)?", sentence)
+        for k, word in enumerate(words):
+            key = word.lower()
+            if word[0].isupper():
+                if k > 0 and key != "i" and not key.startswith("i'"):
+                    capital_inside.add(key)
+            else:
+                lower.add(key)
+    return capital_inside - lower
 
 
 def build_vocabs(pairs, min_freq: int = 1, max_size: int | None = None) -> tuple[Vocab, Vocab]:
@@ -282,7 +310,8 @@ def build_vocabs(pairs, min_freq: int = 1, max_size: int | None = None) -> tuple
     pairs = [(p.zh, p.en) if hasattr(p, "zh") else tuple(p)[:2] for p in pairs]
     src = Vocab.build((tokenize_zh(zh) for zh, _ in pairs), min_freq, max_size)
     tgt = Vocab.build((tokenize_en(en) for _, en in pairs), min_freq, max_size)
-    return src, tgt
+    names = find_proper_nouns(en for _, en in pairs)
+    return src, Vocab(tgt.tokens, proper_nouns=names)
 
 
 def train_bpe(texts: Iterable[str], vocab_size: int = 2000, special_tokens: Sequence[str] = SPECIALS,

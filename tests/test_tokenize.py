@@ -174,3 +174,17 @@ def test_bpe_round_trips_chinese_and_english(tmp_path):
 
 def test_bpe_training_is_deterministic():
     assert train_bpe(BPE_TEXTS, vocab_size=300).to_str() == train_bpe(BPE_TEXTS, vocab_size=300).to_str()
+
+
+def test_proper_nouns_are_found_and_restored():
+    from helpers.tokenize import build_vocabs, decode_sentence, find_proper_nouns
+
+    en = ["Tom went to Beijing.", "The cat saw Mary's dog.", "I think I'm late.", "Because the cat left, Mary sang."]
+    assert find_proper_nouns(en) == {"beijing", "mary's", "mary"}
+    _, tgt = build_vocabs([("汤姆去了北京。", en[0]), ("猫看见了玛丽的狗。", en[1]),
+                           ("我想我迟到了。", en[2]), ("因为猫走了，玛丽唱了歌。", en[3])])
+    assert {"beijing", "mary"} <= tgt.proper_nouns
+    ids = tgt.encode(["the", "cat", "went", "to", "beijing", "."])
+    assert decode_sentence(tgt, ids, "en") == "The cat went to Beijing."
+    again = Vocab.from_dict(tgt.to_dict())
+    assert again.proper_nouns == tgt.proper_nouns and again == tgt

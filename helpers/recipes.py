@@ -1,0 +1,93 @@
+"""The course's standard data set-up and training recipes, shared by several notebooks.
+
+Notebooks 02 and 03 compare models trained *the same way*; keeping the recipe here makes
+that true by construction, and lets a later notebook reuse an earlier notebook's trained
+model (``helpers.checkpoints.train_or_load``) instead of training it again.
+
+- ``translation_data()``: the corpus splits, the two vocabularies, and a loader factory.
+- ``train_rnn(data, attention=...)``: the GRU encoder–decoder of notebooks 02–03 with its
+  default budget (a fixed number of steps, so a seeded CPU run repeats exactly).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import torch
+
+from . import checkpoints, corpus
+from .batching import TranslationDataset, make_loader
+from .rnn import RNNConfig, Seq2Seq
+from .tokenize import Vocab, build_vocabs
+from .train import History, count_parameters, train
+
+RNN_STEPS = 600       # optimiser steps for each RNN (about a minute on a 2-core laptop CPU)
+RNN_BATCH = 64        # sentence pairs per step
+RNN_LR = 2e-3         # AdamW learning rate
+
+
+@dataclass
+class TranslationData:
+    """The zh→en corpus, tokenised: splits of ``corpus.Pair`` and the vocabularies built on train."""
+
+    train: list
+    valid: list
+    test: list
+    test_long: list
+    test_novel: list
+    src_vocab: Vocab          # Chinese characters
+    tgt_vocab: Vocab          # English words (lower-cased)
+    fingerprint: str          # a hash of the training pairs: part of every checkpoint key
+
+    def loader(self, batch_size: int = RNN_BATCH, seed: int = 0, split: str = "train"):
+        """A length-bucketed, seeded ``DataLoader`` of ``Batch`` over one split."""
+        dataset = TranslationDataset(getattr(self, split), self.src_vocab, self.tgt_vocab)
+        return make_loader(dataset, batch_size, shuffle=split == "train", seed=seed)
+
+
+def translation_data(data_dir=None) -> TranslationData:
+    """Load every split of the course corpus and build the vocabularies from ``train``."""
+    splits = {name: corpus.load_split(name, data_dir) for name in ("train", "valid", "test", "test_long", "test_novel")}
+    src_vocab, tgt_vocab = build_vocabs(splits["train"])
+    digest = hashlib.sha256("\n".join(f"{p.zh}\t{p.en}" for p in splits["train"]).encode()).hexdigest()[:16]
+    return TranslationData(**splits, src_vocab=src_vocab, tgt_vocab=tgt_vocab, fingerprint=digest)
+
+
+def rnn_config(data: TranslationData, attention: bool, **overrides) -> RNNConfig:
+    """The course's RNN settings for this data (vocabulary sizes filled in)."""
+    return RNNConfig(src_vocab=len(data.src_vocab), tgt_vocab=len(data.tgt_vocab), attention=attention, **overrides)
+
+
+def train_rnn(data: TranslationData, *, attention: bool, steps: int = RNN_STEPS, batch_size: int = RNN_BATCH,
+              lr: float = RNN_LR, seed: int = 0, device=None, live_plot: bool = True, retrain: bool = False,
+              **config_overrides) -> tuple[Seq2Seq, dict[str, Any]]:
+    """Train (or reload from an identical earlier run) the GRU encoder–decoder.
+
+    Returns ``(model, info)``; ``info`` holds ``seconds`` (training wall time of the run
+    that produced the weights), ``loss`` (logged training losses), ``steps``,
+    ``parameters``, ``tokens_seen`` and ``loaded``.
+    """
+    from . import seed_everything
+
+    device = torch.device(device) if device is not None else torch.device("cpu")
+    cfg = rnn_config(data, attention, **config_overrides)
+    key = {"recipe": "rnn", "config": asdict(cfg), "steps": steps, "batch_size": batch_size, "lr": lr,
+           "seed": seed, "data": data.fingerprint, "device": device.type}
+
+    def build() -> Seq2Seq:
+        seed_everything(seed)
+        return Seq2Seq(cfg).to(device)
+
+    def fit(model: Seq2Seq) -> dict[str, Any]:
+        name = "with attention" if attention else "without attention"
+        history: History = train(model, data.loader(batch_size, seed), steps=steps, lr=lr, device=device,
+                                 live_plot=live_plot, title=f"GRU {name}: training loss")
+        return {"seconds": history.total_seconds, "loss": history.loss, "loss_steps": history.steps,
+                "tokens_seen": history.tokens_seen}
+
+    model, info = checkpoints.train_or_load("rnn-attention" if attention else "rnn-plain", key, build, fit,
+                                            retrain=retrain)
+    info.update(steps=steps, parameters=count_parameters(model))
+    return model, info

@@ -1,0 +1,81 @@
+"""Every notebook-02 checker accepts the reference and rejects typical mistakes with the right hint."""
+
+from __future__ import annotations
+
+import pytest
+
+import helpers
+from helpers.exercises import nb02
+from helpers.rnn import RNNConfig, Seq2Seq
+from helpers.tokenize import Vocab, tokenize_zh
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    helpers.seed_everything(0)
+    src_vocab = Vocab.build([tokenize_zh("我昨天在公园看了书。他不喜欢喝咖啡。你买了什么？")])
+    model = Seq2Seq(RNNConfig(len(src_vocab), 30, emb_dim=8, hidden_dim=16, attention=False, dropout=0.0))
+    return model, src_vocab
+
+
+def test_teacher_forcing(capsys):
+    assert nb02.check_teacher_forcing(nb02.teacher_forcing)
+    assert not nb02.check_teacher_forcing(nb02._tf_same)
+    assert "shifted by one" in capsys.readouterr().out
+    assert not nb02.check_teacher_forcing(nb02._tf_both_specials)
+    assert "same length" in capsys.readouterr().out
+
+
+def test_pad_batch(capsys):
+    assert nb02.check_pad_batch(nb02.pad_batch)
+    for wrong, hint in [(nb02._pad_left, "pad on the right"), (nb02._pad_float, "dtype=torch.long"),
+                        (nb02._pad_transposed, "batch first")]:
+        assert not nb02.check_pad_batch(wrong)
+        assert hint in capsys.readouterr().out
+
+
+def test_greedy(tiny, capsys):
+    model, src_vocab = tiny
+    assert nb02.check_greedy(nb02.greedy, model, src_vocab)
+    assert not nb02.check_greedy(lambda m, s, n: nb02._greedy_variant(m, s, n, feed_back=False), model, src_vocab) \
+        or "feed the token" not in capsys.readouterr().out  # an untrained model may make both choices agree
+    # a random model rarely emits <eos>, so "never stops" and "keeps <eos>" are told apart on a crafted case:
+    assert not nb02.check_greedy(lambda m, s, n: [], model, src_vocab)
+    out = capsys.readouterr().out
+    assert "❌" in out
+
+
+def test_greedy_hints_on_a_model_that_stops(capsys):
+    """A model whose decoder always says <eos> after two tokens exposes the stopping mistakes."""
+    import torch
+
+    class Scripted(torch.nn.Module):
+        config = None
+
+        def encode(self, src, mask):
+            return src
+
+        def init_state(self, memory, mask):
+            return torch.zeros(memory.size(0), dtype=torch.long)
+
+        def decode_step(self, prev, state, memory, mask):
+            logits = torch.zeros(prev.size(0), 10)
+            choice = torch.where(state >= 2, torch.full_like(state, 2), 5 + prev % 3)
+            logits[torch.arange(prev.size(0)), choice] = 1.0
+            return logits, state + 1, None
+
+    src_vocab = Vocab.build([tokenize_zh("我昨天在公园看了书。他不喜欢喝咖啡。你买了什么？")])
+    model = Scripted()
+    assert nb02.check_greedy(nb02.greedy, model, src_vocab)
+    assert not nb02.check_greedy(lambda m, s, n: nb02._greedy_variant(m, s, n, keep_eos=True), model, src_vocab)
+    assert "don't include it" in capsys.readouterr().out
+    assert not nb02.check_greedy(lambda m, s, n: nb02._greedy_variant(m, s, n, feed_back=False), model, src_vocab)
+    assert "feed the token" in capsys.readouterr().out
+
+
+def test_context_size(tiny, capsys):
+    model, _ = tiny
+    assert nb02.check_context_size(16, model)
+    assert not nb02.check_context_size(8, model)
+    assert "embedding" in capsys.readouterr().out
+    assert not nb02.check_context_size(..., model)
