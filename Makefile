@@ -3,7 +3,7 @@
 # `python course.py lab` / `python course.py test` without make.
 PYTHON ?= python3
 
-.PHONY: lab test setup execute
+.PHONY: lab test setup execute site
 lab:
 	$(PYTHON) course.py lab $(ARGS)
 test:
@@ -12,3 +12,5 @@ setup:
 	$(PYTHON) course.py setup
 execute:  # make execute NB=notebooks/01_attention.ipynb
 	$(PYTHON) course.py execute $(NB)
+site:  # the offline static site of the executed notebooks, in _site/ (make site ARGS="--out DIR")
+	$(PYTHON) course.py site $(ARGS)

@@ -3,22 +3,40 @@
 - Prints the wall time of every notebook at the end of the run (nbval runs a notebook as
   one test per cell; their set-up, call and tear-down times are summed per file, which
   includes starting the kernel), so the cost of each notebook is visible in CI.
-- Makes figures render headless in the unit tests (Agg backend).
+- Runs the tests marked ``browser`` (tests/test_browser.py, tests/test_site.py: Chromium, slower) last,
+  after the unit tests and the notebooks, and prints their wall times too.
+- Makes figures render headless in the unit tests (Agg backend), without touching the
+  notebook kernels.
 """
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
 
-os.environ.setdefault("MPLBACKEND", "Agg")
+# Headless figures in this pytest process only. (An MPLBACKEND variable would also reach the
+# notebook kernels that nbval starts, and they must draw inline as they do for a learner.)
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")
 
 _notebook_seconds: dict[str, float] = defaultdict(float)
 _notebook_cells: dict[str, int] = defaultdict(int)
 _notebook_failed: set[str] = set()
+_browser_seconds: dict[str, float] = defaultdict(float)
+_browser_outcome: dict[str, str] = {}
+
+
+def pytest_collection_modifyitems(items):
+    """Browser tests last (a stable sort keeps every other test in its usual order)."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 
 def pytest_runtest_logreport(report):
+    if "browser" in report.keywords:
+        _browser_seconds[report.nodeid] += report.duration
+        if report.when == "call" or report.outcome != "passed":
+            _browser_outcome[report.nodeid] = report.outcome
+        return
     path = report.nodeid.split("::", 1)[0]
     if not path.endswith(".ipynb"):
         return
@@ -30,9 +48,15 @@ def pytest_runtest_logreport(report):
 
 
 def pytest_terminal_summary(terminalreporter):
+    tr = terminalreporter
+    if _browser_seconds:
+        tr.section("browser wall times")
+        width = max(len(n) for n in _browser_seconds)
+        for nodeid, seconds in _browser_seconds.items():
+            tr.write_line(f"{nodeid:<{width}}  {seconds:7.1f} s  {_browser_outcome.get(nodeid, '?')}")
+        tr.write_line(f"{'all browser tests':<{width}}  {sum(_browser_seconds.values()):7.1f} s")
     if not _notebook_seconds:
         return
-    tr = terminalreporter
     tr.section("notebook wall times")
     width = max(len(p) for p in _notebook_seconds)
     for path in sorted(_notebook_seconds):

@@ -8,9 +8,11 @@ Linux, macOS and (without make) Windows. It needs only Python 3.10+ to start.
     python3 course.py test      create .venv if needed, then run every test (unit + notebooks)
     python3 course.py setup     only create/update .venv
     python3 course.py execute notebooks/01_attention.ipynb [...]   re-run notebooks in place
+    python3 course.py site      build the offline static site of the executed notebooks in _site/
 
 Extra arguments after ``lab`` go to JupyterLab (e.g. ``--no-browser --port 8899``), after
-``test`` to pytest (e.g. ``-k attention`` or ``tests/``).
+``test`` to pytest (e.g. ``-k attention`` or ``tests/``), after ``site`` to scripts/build_site.py
+(e.g. ``--out /tmp/course-site``).
 
 Re-running on a ready environment installs nothing: the install is redone only when
 ``pyproject.toml`` changes (a hash of it is kept in ``.venv/.course-installed``).
@@ -99,7 +101,17 @@ def cmd_execute(args: list[str]) -> int:
     return status
 
 
-COMMANDS = {"lab": cmd_lab, "test": cmd_test, "execute": cmd_execute,
+def cmd_site(args: list[str]) -> int:
+    """HTML pages of the committed, executed notebooks (not re-run) with a course index, widgets and maths
+    rendered from local files, so the site works offline; see scripts/build_site.py."""
+    py = ensure_env()
+    start = time.perf_counter()
+    status = _run([str(py), str(ROOT / "scripts" / "build_site.py")] + args)
+    _say(f"site: {time.perf_counter() - start:.1f} s")
+    return status
+
+
+COMMANDS = {"lab": cmd_lab, "test": cmd_test, "execute": cmd_execute, "site": cmd_site,
             "setup": lambda args: (ensure_env(), 0)[1]}
 
 

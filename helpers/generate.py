@@ -99,8 +99,9 @@ def beam_search(model, src: torch.Tensor, src_mask: torch.Tensor, *, beam_size: 
 
     A finished hypothesis is scored by its log-probability divided by
     ``length ** length_penalty`` (0 = no normalisation, which favours short outputs);
-    the search stops once ``beam_size`` hypotheses have ended (or after ``max_len``
-    steps) and returns the best-scored one. ``beam_size=1`` equals greedy decoding.
+    the search stops once ``beam_size`` hypotheses have ended and no live one can still
+    beat them (or after ``max_len`` steps, when live hypotheses compete too), and returns
+    the best-scored one. ``beam_size=1`` with ``length_penalty=0`` equals greedy decoding.
     """
     _check_src(src, src_mask)
     if beam_size < 1:
@@ -146,8 +147,14 @@ def beam_search(model, src: torch.Tensor, src_mask: torch.Tensor, *, beam_size: 
                     new_attn.append(hist)
                 if len(new_rows) == k:
                     break
-            if not new_rows or len(finished) >= k:                         # k endings found: stop
+            if not new_rows:
                 break
+            if len(finished) >= k:
+                # Stop once no live hypothesis can still win: its log-probability only falls,
+                # and its length is at most max_len, so its best normalised score is bounded.
+                best_done = max(f[0] for f in finished)
+                if max(new_logp) / max_len ** length_penalty <= best_done:
+                    break
             while len(new_rows) < k:                                        # pad with dead copies
                 new_rows.append(new_rows[0])
                 new_prev.append(new_prev[0])
@@ -159,10 +166,13 @@ def beam_search(model, src: torch.Tensor, src_mask: torch.Tensor, *, beam_size: 
             prev = torch.tensor(new_prev, device=src.device)
             beam_logp = torch.tensor(new_logp, device=src.device)
             seqs, attn_hist = new_seqs, new_attn
-        if not finished:                                                     # nothing ended: take the best alive
+        else:                                                                # max_len reached: the live ones compete too
             i = int(beam_logp.argmax())
             score = float(beam_logp[i])
             finished.append((score / max(1, len(seqs[i])) ** length_penalty, seqs[i], attn_hist[i], score))
+        if not finished:                                                     # nothing ended at all
+            i = int(beam_logp.argmax())
+            finished.append((float(beam_logp[i]), seqs[i], attn_hist[i], float(beam_logp[i])))
         norm, toks, hist, _ = max(finished, key=lambda f: f[0])
         out.tokens.append(list(toks))
         out.attention.append(torch.stack(hist) if hist else None)
