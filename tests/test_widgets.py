@@ -111,3 +111,68 @@ def test_explorer_custom_keys_and_errors():
         attention_explorer(np.ones((3, 3)))
     with pytest.raises(ValueError, match="labels"):
         attention_explorer(KEYS, labels=["a", "b"])
+
+
+# --- notebook 03: the decoding viewer ------------------------------------------------------------
+
+def _translation():
+    import torch
+
+    from helpers.generate import Translation
+
+    source = list("我昨天在公园看了书。")
+    tokens = "i read a book in the park yesterday .".split()
+    attention = torch.softmax(torch.randn(len(tokens) + 1, len(source), generator=torch.Generator().manual_seed(0)) * 3,
+                              dim=-1)
+    return Translation("".join(source), source, tokens, " ".join(tokens), attention, -1.0)
+
+
+def test_decoding_frame_numbers():
+    from helpers.widgets import decoding_frame
+
+    tr = _translation()
+    first = decoding_frame(tr, 0)
+    assert first["written"] == [] and first["current"] == "i" and first["n_steps"] == 10
+    frame = decoding_frame(tr, 6)
+    assert frame["written"] == ["i", "read", "a", "book", "in", "the"] and frame["current"] == "park"
+    assert np.allclose(frame["weights"], tr.attention[6].numpy()) and math.isclose(frame["weights"].sum(), 1.0,
+                                                                                   rel_tol=1e-5)
+    assert frame["top"] == int(tr.attention[6].argmax()) and frame["top_token"] == tr.source_tokens[frame["top"]]
+    assert not frame["done"]
+    last = decoding_frame(tr, 9)
+    assert last["current"] == "<eos>" and last["done"] and last["written"] == tr.tokens
+    assert decoding_frame(tr, np.int64(2))["step"] == 2
+
+
+def test_decoding_frame_clear_errors():
+    from helpers.generate import Translation
+    from helpers.widgets import decoding_frame
+
+    tr = _translation()
+    for bad in (-1, 10, 2.0, True):
+        with pytest.raises(ValueError, match="step must be an integer from 0 to 9"):
+            decoding_frame(tr, bad)
+    with pytest.raises(ValueError, match="no attention"):
+        decoding_frame(Translation(tr.source, tr.source_tokens, tr.tokens, tr.text, None, 0.0), 0)
+    with pytest.raises(ValueError, match="does not fit"):
+        decoding_frame(Translation(tr.source, tr.source_tokens, tr.tokens, tr.text, tr.attention[:, :3], 0.0), 0)
+
+
+def test_decoding_viewer_slider_redraws_and_play_is_linked():
+    from helpers.widgets import DecodingViewer, decoding_frame, decoding_viewer
+
+    tr = _translation()
+    viewer = decoding_viewer(tr)
+    assert isinstance(viewer, DecodingViewer)
+    assert viewer.frame["step"] == 0
+    assert (viewer.slider.min, viewer.slider.max) == (0, 9) and (viewer.play.min, viewer.play.max) == (0, 9)
+    viewer.slider.value = 6
+    assert viewer.frame["current"] == "park"
+    bars = viewer.figure.axes[0]
+    assert np.allclose([p.get_height() for p in bars.patches], decoding_frame(tr, 6)["weights"])
+    assert [t.get_text() for t in viewer.figure.axes[1].texts] == tr.tokens[:7]
+    # the Play button drives the slider through a browser-side link
+    assert viewer.link.source == (viewer.play, "value") and viewer.link.target == (viewer.slider, "value")
+    assert "application/vnd.jupyter.widget-view+json" in viewer._repr_mimebundle_()
+    with pytest.raises(ValueError, match="step must be"):
+        decoding_viewer(tr, step=42)
