@@ -7,6 +7,8 @@ model (``helpers.checkpoints.train_or_load``) instead of training it again.
 - ``translation_data()``: the corpus splits, the two vocabularies, and a loader factory.
 - ``train_rnn(data, attention=...)``: the GRU encoder–decoder of notebooks 02–03 with its
   default budget (a fixed number of steps, so a seeded CPU run repeats exactly).
+- ``train_transformer(data)``: the encoder–decoder Transformer of notebook 04 on the same
+  corpus, batch size and number of steps as the RNNs (its own learning rate and warm-up).
 """
 
 from __future__ import annotations
@@ -22,10 +24,13 @@ from .batching import TranslationDataset, make_loader
 from .rnn import RNNConfig, Seq2Seq
 from .tokenize import Vocab, build_vocabs
 from .train import History, count_parameters, train
+from .transformer import Transformer, TransformerConfig
 
 RNN_STEPS = 600       # optimiser steps for each RNN (about a minute on a 2-core laptop CPU)
 RNN_BATCH = 64        # sentence pairs per step
 RNN_LR = 2e-3         # AdamW learning rate
+TRANSFORMER_LR = RNN_LR      # AdamW learning rate of the Transformer: the RNNs' (pre-norm needs no warm-up)
+TRANSFORMER_WARMUP = 0       # linear learning-rate warm-up steps of the Transformer
 
 
 @dataclass
@@ -89,5 +94,42 @@ def train_rnn(data: TranslationData, *, attention: bool, steps: int = RNN_STEPS,
 
     model, info = checkpoints.train_or_load("rnn-attention" if attention else "rnn-plain", key, build, fit,
                                             retrain=retrain)
+    info.update(steps=steps, parameters=count_parameters(model))
+    return model, info
+
+
+def transformer_config(data: TranslationData, **overrides) -> TransformerConfig:
+    """The course's Transformer settings for this data (vocabulary sizes filled in)."""
+    return TransformerConfig(src_vocab=len(data.src_vocab), tgt_vocab=len(data.tgt_vocab), **overrides)
+
+
+def train_transformer(data: TranslationData, *, steps: int = RNN_STEPS, batch_size: int = RNN_BATCH,
+                      lr: float = TRANSFORMER_LR, warmup: int = TRANSFORMER_WARMUP, seed: int = 0, device=None,
+                      live_plot: bool = True, retrain: bool = False,
+                      **config_overrides) -> tuple[Transformer, dict[str, Any]]:
+    """Train (or reload from an identical earlier run) the encoder–decoder Transformer of notebook 04.
+
+    Same corpus, batch size and number of steps as ``train_rnn``; ``config_overrides`` go to
+    ``transformer_config`` (e.g. ``d_model=64``). Returns ``(model, info)`` with the same
+    ``info`` keys as ``train_rnn``.
+    """
+    from . import seed_everything
+
+    device = torch.device(device) if device is not None else torch.device("cpu")
+    cfg = transformer_config(data, **config_overrides)
+    key = {"recipe": "transformer", "config": asdict(cfg), "steps": steps, "batch_size": batch_size, "lr": lr,
+           "warmup": warmup, "seed": seed, "data": data.fingerprint, "device": device.type}
+
+    def build() -> Transformer:
+        seed_everything(seed)
+        return Transformer(cfg).to(device)
+
+    def fit(model: Transformer) -> dict[str, Any]:
+        history: History = train(model, data.loader(batch_size, seed), steps=steps, lr=lr, warmup=warmup,
+                                 device=device, live_plot=live_plot, title="Transformer: training loss")
+        return {"seconds": history.total_seconds, "loss": history.loss, "loss_steps": history.steps,
+                "tokens_seen": history.tokens_seen}
+
+    model, info = checkpoints.train_or_load("transformer", key, build, fit, retrain=retrain)
     info.update(steps=steps, parameters=count_parameters(model))
     return model, info
