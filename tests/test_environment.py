@@ -71,3 +71,9 @@ def test_ci_calls_the_readme_test_command():
     assert "make test" in first_screen and "make lab" in first_screen
     ci = [ln.strip() for ln in (ROOT / ".ci/run").read_text().splitlines() if ln.strip() and not ln.startswith("#")]
     assert "make test" in ci, ".ci/run must call the README's test command"
+
+
+def test_readme_links_every_notebook():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [p.name for p in sorted((ROOT / "notebooks").glob("[0-9]*.ipynb")) if f"(notebooks/{p.name})" not in readme]
+    assert not missing, f"the README's course map does not link {missing}"
