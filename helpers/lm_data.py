@@ -30,7 +30,6 @@ of it::
 from __future__ import annotations
 
 import hashlib
-import math
 import random
 from dataclasses import asdict, dataclass
 from typing import Any, Iterable, Sequence
@@ -39,6 +38,7 @@ import torch
 
 from . import checkpoints, corpus
 from .gpt import GPT, GPTConfig, lm_loss
+from .metrics import perplexity  # noqa: F401  (re-exported: notebooks 05-07 import it from here)
 from .tokenize import EOS, EOS_ID, SPECIALS, UNK_ID, Vocab, train_bpe
 from .train import History, train
 
@@ -339,8 +339,3 @@ def train_gpt(data: LMData, *, steps: int = GPT_STEPS, batch_size: int = GPT_BAT
     model, info = checkpoints.train_or_load("gpt", key, build, fit, retrain=retrain, verbose=verbose)
     info.update(steps=steps, parameters=model.num_parameters(), config=asdict(cfg))
     return model, info
-
-
-def perplexity(loss: float) -> float:
-    """``exp(loss)``: the number of equally likely tokens the model is, on average, choosing among."""
-    return math.exp(loss)

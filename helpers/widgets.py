@@ -197,11 +197,7 @@ class AttentionExplorer:
         with self.output:
             self.output.clear_output(wait=True)
             self.figure = draw_attention_explorer(self.state, self.keys, self.labels, values=self.values)
-            if _in_ipython():
-                from IPython.display import display
-
-                display(self.figure)
-            plt.close(self.figure)
+            _show(self.figure)
         return self.state
 
     def _repr_mimebundle_(self, **kwargs):
@@ -223,6 +219,17 @@ def _in_ipython() -> bool:
     except ImportError:  # pragma: no cover
         return False
     return get_ipython() is not None
+
+
+def _show(figure) -> None:
+    """Display ``figure`` in the current output (inside a kernel), then close it so it is not drawn twice."""
+    import matplotlib.pyplot as plt
+
+    if _in_ipython():
+        from IPython.display import display
+
+        display(figure)
+    plt.close(figure)
 
 
 # --- notebook 04: layer × head × kind ----------------------------------------------------------
@@ -345,11 +352,7 @@ class HeadBrowser:
             self.output.clear_output(wait=True)
             ax = draw_head_browser(self.state)
             self.figure = ax.figure
-            if _in_ipython():
-                from IPython.display import display
-
-                display(self.figure)
-            plt.close(self.figure)
+            _show(self.figure)
         return self.state
 
     def _repr_mimebundle_(self, **kwargs):
@@ -657,11 +660,7 @@ class DecodingViewer:
         with self.output:
             self.output.clear_output(wait=True)
             self.figure = draw_decoding_frame(self.frame)
-            if _in_ipython():
-                from IPython.display import display
-
-                display(self.figure)
-            plt.close(self.figure)
+            _show(self.figure)
         return self.frame
 
     def _repr_mimebundle_(self, **kwargs):
