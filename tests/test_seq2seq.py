@@ -5,31 +5,15 @@ The task (reverse a sequence of symbols) needs no corpus, so these tests run in 
 
 from __future__ import annotations
 
-import random
-
 import pytest
 import torch
 
 import helpers
 from helpers import metrics
-from helpers.batching import Example, collate
 from helpers.generate import Decoded, beam_search, greedy_decode, sample_next
 from helpers.rnn import RNNConfig, Seq2Seq
 from helpers.train import History, count_parameters, seq2seq_loss, train
-
-V = 12  # ids 0-3 are specials; 4..11 are symbols
-
-
-def reversal_batches(n_batches=40, batch=32, seed=0, lo=3, hi=8):
-    rng = random.Random(seed)
-    out = []
-    for b in range(n_batches):
-        ex = []
-        for i in range(batch):
-            src = [rng.randrange(4, V) for _ in range(rng.randint(lo, hi))]
-            ex.append(Example(b * batch + i, src, src[::-1]))
-        out.append(collate(ex))
-    return out
+from toy_tasks import V, reversal_batches
 
 
 @pytest.fixture(scope="module", params=[True, False], ids=["attention", "no-attention"])

@@ -6,33 +6,18 @@ The task (reverse a sequence of symbols) needs no corpus, so these tests run in 
 from __future__ import annotations
 
 import math
-import random
 
 import pytest
 import torch
 
 import helpers
-from helpers.batching import Example, collate
 from helpers.generate import beam_search, greedy_decode
 from helpers.train import seq2seq_loss, train
 from helpers.transformer import (
     DecoderLayer, EncoderLayer, LearnedPositionalEmbedding, SinusoidalPositionalEncoding, Transformer,
     TransformerConfig, sinusoidal_encoding,
 )
-
-V = 12  # ids 0-3 are specials; 4..11 are symbols
-
-
-def reversal_batches(n_batches=40, batch=32, seed=0, lo=3, hi=8):
-    rng = random.Random(seed)
-    out = []
-    for b in range(n_batches):
-        ex = []
-        for i in range(batch):
-            src = [rng.randrange(4, V) for _ in range(rng.randint(lo, hi))]
-            ex.append(Example(b * batch + i, src, src[::-1]))
-        out.append(collate(ex))
-    return out
+from toy_tasks import V, reversal_batches
 
 
 def small(pos="sinusoidal", **kw):
