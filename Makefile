@@ -3,7 +3,7 @@
 # `python course.py lab` / `python course.py test` without make.
 PYTHON ?= python3
 
-.PHONY: lab test setup execute site
+.PHONY: lab test setup execute site workshop slides checkpoints
 lab:
 	$(PYTHON) course.py lab $(ARGS)
 test:
@@ -14,3 +14,9 @@ execute:  # make execute NB=notebooks/01_attention.ipynb
 	$(PYTHON) course.py execute $(NB)
 site:  # the offline static site of the executed notebooks, in _site/ (make site ARGS="--out DIR")
 	$(PYTHON) course.py site $(ARGS)
+workshop:  # workshop copies (workshop/, committed) and lecture slides (_slides/, build output); see docs/instructor.md
+	$(PYTHON) course.py workshop $(ARGS)
+slides:  # only the reveal.js slides, in _slides/
+	$(PYTHON) course.py workshop --slides-only $(ARGS)
+checkpoints:  # pre-train every course model once, before class, and print their checksums
+	$(PYTHON) course.py checkpoints $(ARGS)

@@ -9,6 +9,8 @@ Linux, macOS and (without make) Windows. It needs only Python 3.10+ to start.
     python3 course.py setup     only create/update .venv
     python3 course.py execute notebooks/01_attention.ipynb [...]   re-run notebooks in place
     python3 course.py site      build the offline static site of the executed notebooks in _site/
+    python3 course.py workshop  workshop copies (workshop/) and reveal.js lecture slides (_slides/)
+    python3 course.py checkpoints   pre-train the course models into checkpoints/ and print their checksums
 
 Extra arguments after ``lab`` go to JupyterLab (e.g. ``--no-browser --port 8899``), after
 ``test`` to pytest (e.g. ``-k attention`` or ``tests/``), after ``site`` to scripts/build_site.py
@@ -111,7 +113,25 @@ def cmd_site(args: list[str]) -> int:
     return status
 
 
+def cmd_workshop(args: list[str]) -> int:
+    """Workshop copies without solutions (workshop/) and lecture slides (_slides/) from the notebooks; see
+    scripts/build_workshop.py (e.g. ``--workshop-only``, ``--slides-only``, ``--check``)."""
+    py = ensure_env()
+    start = time.perf_counter()
+    status = _run([str(py), str(ROOT / "scripts" / "build_workshop.py")] + args)
+    _say(f"workshop: {time.perf_counter() - start:.1f} s")
+    return status
+
+
+def cmd_checkpoints(args: list[str]) -> int:
+    """Train (or verify) every model the notebooks load, so a lecture never waits for training; see
+    scripts/pretrain_checkpoints.py."""
+    py = ensure_env()
+    return _run([str(py), str(ROOT / "scripts" / "pretrain_checkpoints.py")] + args)
+
+
 COMMANDS = {"lab": cmd_lab, "test": cmd_test, "execute": cmd_execute, "site": cmd_site,
+            "workshop": cmd_workshop, "checkpoints": cmd_checkpoints,
             "setup": lambda args: (ensure_env(), 0)[1]}
 
 

@@ -133,11 +133,13 @@ def _extract(pkg: Vendored, tarball: Path, dest: Path) -> None:
             target.write_bytes(src.read())
 
 
-def vendor(cache: Path) -> dict[str, Path]:
-    """Make sure every vendored package is in ``cache`` (``npm pack`` on a miss); return name -> folder."""
+def vendor(cache: Path, packages: Sequence[Vendored] = VENDORED) -> dict[str, Path]:
+    """Make sure every vendored package is in ``cache`` (``npm pack`` on a miss); return name -> folder.
+
+    ``packages`` defaults to the site's; scripts/build_workshop.py passes these plus reveal.js for the slides."""
     cache.mkdir(parents=True, exist_ok=True)
     folders = {}
-    for pkg in VENDORED:
+    for pkg in packages:
         folder = cache / pkg.key
         stamp = folder / ".complete"
         if not (stamp.exists() and stamp.read_text().strip() == pkg.integrity):
