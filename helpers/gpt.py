@@ -56,6 +56,7 @@ from torch import nn
 
 from .attention import scaled_dot_product_attention as explicit_attention
 from .generate import sample_next
+from .transformer import sinusoidal_encoding
 
 __all__ = ["GPTConfig", "GPT", "Block", "CausalSelfAttention", "KVCache", "attention_mask", "lm_loss", "IGNORE_INDEX"]
 
@@ -75,6 +76,7 @@ class GPTConfig:
     bias: bool = True            # biases in the Linear layers and LayerNorms (GPT-2 has them)
     tie_weights: bool = True     # the output layer reuses the token embedding matrix (GPT-1/2 do this)
     d_ff: int | None = None      # feed-forward hidden size; None means 4 * d_model
+    pos: str = "learned"         # "learned" (one trained vector per slot, GPT-1/2) or "sinusoidal" (fixed waves, as notebook 04)
 
     def __post_init__(self):
         for name in ("vocab_size", "block_size", "n_layer", "n_head", "d_model"):
@@ -85,6 +87,8 @@ class GPTConfig:
             raise ValueError(f"d_model={self.d_model} must be divisible by n_head={self.n_head}")
         if not 0.0 <= self.dropout < 1.0:
             raise ValueError(f"dropout must be in [0, 1), got {self.dropout}")
+        if self.pos not in ("learned", "sinusoidal"):
+            raise ValueError(f"pos must be 'learned' or 'sinusoidal', got {self.pos!r}")
         if self.d_ff is None:
             self.d_ff = 4 * self.d_model
 
@@ -223,6 +227,22 @@ class Block(nn.Module):
         return x, weights
 
 
+class FixedPositions(nn.Module):
+    """Sinusoidal position vectors looked up like an embedding: ``forward(pos (T,)) -> (T, C)``, no parameters.
+
+    The waves are scaled to the size of the token embeddings at initialisation (RMS 0.02), as the
+    learned position embeddings are; at full size they would drown the tokens out.
+    """
+
+    def __init__(self, block_size: int, d_model: int):
+        super().__init__()
+        waves = sinusoidal_encoding(block_size, d_model) * (0.02 * math.sqrt(2))     # (block, C), RMS 0.02
+        self.register_buffer("weight", waves, persistent=False)
+
+    def forward(self, pos: torch.Tensor) -> torch.Tensor:
+        return self.weight[pos]
+
+
 class GPT(nn.Module):
     """A GPT: token + position embeddings, ``n_layer`` causal blocks, a final LayerNorm, an output layer.
 
@@ -240,7 +260,10 @@ class GPT(nn.Module):
             raise TypeError(f"GPT expects a GPTConfig, got {type(config).__name__}")
         self.config = cfg = config
         self.wte = nn.Embedding(cfg.vocab_size, cfg.d_model)          # token embeddings
-        self.wpe = nn.Embedding(cfg.block_size, cfg.d_model)          # learned position embeddings
+        if cfg.pos == "learned":
+            self.wpe = nn.Embedding(cfg.block_size, cfg.d_model)      # learned position embeddings
+        else:
+            self.wpe = FixedPositions(cfg.block_size, cfg.d_model)    # sinusoidal: nothing to learn
         self.drop = nn.Dropout(cfg.dropout)
         self.blocks = nn.ModuleList(Block(cfg) for _ in range(cfg.n_layer))
         self.ln_f = nn.LayerNorm(cfg.d_model, bias=cfg.bias)
@@ -265,7 +288,7 @@ class GPT(nn.Module):
         """Parameters (each tied matrix counted once); ``non_embedding`` leaves out the embeddings."""
         n = sum(p.numel() for p in self.parameters())
         if non_embedding:
-            n -= self.wpe.weight.numel() + self.wte.weight.numel()
+            n -= self.wte.weight.numel() + (self.wpe.weight.numel() if self.config.pos == "learned" else 0)
         return n
 
     def new_cache(self, batch: int, *, preallocate: bool = True) -> KVCache:

@@ -90,7 +90,7 @@ def train_rnn(data: TranslationData, *, attention: bool, steps: int = RNN_STEPS,
         history: History = train(model, data.loader(batch_size, seed), steps=steps, lr=lr, device=device,
                                  live_plot=live_plot, title=f"GRU {name}: training loss")
         return {"seconds": history.total_seconds, "loss": history.loss, "loss_steps": history.steps,
-                "tokens_seen": history.tokens_seen}
+                "loss_seconds": history.seconds, "tokens_seen": history.tokens_seen}
 
     model, info = checkpoints.train_or_load("rnn-attention" if attention else "rnn-plain", key, build, fit,
                                             retrain=retrain)
@@ -128,7 +128,7 @@ def train_transformer(data: TranslationData, *, steps: int = RNN_STEPS, batch_si
         history: History = train(model, data.loader(batch_size, seed), steps=steps, lr=lr, warmup=warmup,
                                  device=device, live_plot=live_plot, title="Transformer: training loss")
         return {"seconds": history.total_seconds, "loss": history.loss, "loss_steps": history.steps,
-                "tokens_seen": history.tokens_seen}
+                "loss_seconds": history.seconds, "tokens_seen": history.tokens_seen}
 
     model, info = checkpoints.train_or_load("transformer", key, build, fit, retrain=retrain)
     info.update(steps=steps, parameters=count_parameters(model))

@@ -1,0 +1,111 @@
+"""What a conversation costs each model family to serve (notebook 06, experiment 5).
+
+In a chat, the input grows every turn: the user's new message is added to everything said
+before. A **decoder-only** model keeps the keys and values of every earlier token in its KV
+cache, so a turn only has to read the new message and write the reply. An
+**encoder–decoder** has no such shortcut: its encoder reads the whole input bidirectionally,
+so every earlier token's vector depends on the newest one and the encoder must re-read the
+whole conversation each turn.
+
+``conversation_cost(gpt, transformer, turns=..., user_len=..., reply_len=...)`` plays the
+same conversation (random token ids: the cost of a forward pass does not depend on what the
+weights have learned) through both models and returns, per turn, the wall time and the
+floating-point operations counted by ``torch.utils.flop_counter.FlopCounterMode``.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import torch
+from torch.utils.flop_counter import FlopCounterMode
+
+
+@dataclass
+class TurnCosts:
+    """Per-turn costs of one model: ``seconds[t]``, ``flops[t]``, ``context[t]`` (tokens read so far)."""
+
+    seconds: list[float] = field(default_factory=list)
+    flops: list[int] = field(default_factory=list)
+    context: list[int] = field(default_factory=list)
+
+
+def _check(turns: int, user_len: int, reply_len: int) -> None:
+    for name, value in (("turns", turns), ("user_len", user_len), ("reply_len", reply_len)):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ValueError(f"{name} must be a positive int, got {value!r}")
+
+
+def _measure(fn) -> tuple[float, int]:
+    with FlopCounterMode(display=False) as counter:
+        start = time.perf_counter()
+        fn()
+        seconds = time.perf_counter() - start
+    return seconds, int(counter.get_total_flops())
+
+
+@torch.no_grad()
+def gpt_conversation(model, turns: int, user_len: int, reply_len: int, *, seed: int = 0) -> TurnCosts:
+    """A decoder-only model serving ``turns`` turns with one KV cache kept across the whole conversation."""
+    _check(turns, user_len, reply_len)
+    need = turns * (user_len + reply_len)
+    if need > model.config.block_size:
+        raise ValueError(f"{turns} turns of {user_len}+{reply_len} tokens need block_size >= {need}, "
+                         f"the model has {model.config.block_size}")
+    model.eval()
+    device = next(model.parameters()).device
+    gen = torch.Generator().manual_seed(seed)
+    cache = model.new_cache(1)
+    costs = TurnCosts()
+    for _ in range(turns):
+        user = torch.randint(4, model.config.vocab_size, (1, user_len), generator=gen).to(device)   # (1, m)
+
+        def turn():
+            logits = model(user, cache=cache)                        # prefill: only the new tokens
+            nxt = logits[:, -1].argmax(-1, keepdim=True)             # (1, 1)
+            for _ in range(reply_len - 1):                           # the reply, one token at a time
+                nxt = model(nxt, cache=cache)[:, -1].argmax(-1, keepdim=True)
+            model(nxt, cache=cache)                                  # the last reply token enters the cache
+
+        seconds, flops = _measure(turn)
+        costs.seconds.append(seconds)
+        costs.flops.append(flops)
+        costs.context.append(cache.length)
+    return costs
+
+
+@torch.no_grad()
+def seq2seq_conversation(model, turns: int, user_len: int, reply_len: int, *, seed: int = 0) -> TurnCosts:
+    """An encoder–decoder serving the same conversation: each turn re-encodes everything said so far."""
+    _check(turns, user_len, reply_len)
+    need = turns * (user_len + reply_len)
+    if need > model.config.max_len:
+        raise ValueError(f"{turns} turns of {user_len}+{reply_len} tokens need max_len >= {need}, "
+                         f"the model has {model.config.max_len}")
+    model.eval()
+    device = next(model.parameters()).device
+    gen = torch.Generator().manual_seed(seed)
+    history = torch.empty(1, 0, dtype=torch.long, device=device)
+    costs = TurnCosts()
+    for _ in range(turns):
+        user = torch.randint(4, model.config.src_vocab, (1, user_len), generator=gen).to(device)
+        src = torch.cat([history, user], dim=1)                                  # (1, L): the whole conversation
+        mask = torch.ones_like(src, dtype=torch.bool)
+        reply = []
+
+        def turn():
+            memory = model.encode(src, mask)                                     # (1, L, D): re-read it all
+            state = model.init_state(memory, mask)
+            prev = torch.full((1,), 1, dtype=torch.long, device=device)          # <bos>
+            for _ in range(reply_len):
+                logits, state, _ = model.decode_step(prev, state, memory, mask)
+                prev = logits.argmax(-1)
+                reply.append(int(prev) % model.config.src_vocab)
+
+        seconds, flops = _measure(turn)
+        costs.seconds.append(seconds)
+        costs.flops.append(flops)
+        costs.context.append(src.shape[1])
+        history = torch.cat([src, torch.tensor([reply], device=device)], dim=1)  # the reply joins the input
+    return costs
