@@ -54,7 +54,7 @@ SLIDE_PACKAGES = (*build_site.VENDORED, REVEAL)
 
 SLIDE_SKIP_TAGS = ("lecture-skip", "solution")
 STUB = re.compile(r"raise\s+NotImplementedError|(?<![\w.])\.\.\.(?![\w.])")
-SOLUTIONS_HEADING = re.compile(r"^\s*#{1,6}\s*Solutions\b", re.I)
+SOLUTIONS_HEADING = re.compile(r"^[ \t]*#{1,6}[ \t]*Solutions\b", re.I | re.M)
 
 
 class BuildError(Exception):
@@ -104,7 +104,16 @@ def workshop_copy(nb, source_rel: str):
             raise BuildError(f"{source_rel}, cell {index} (tag 'exercise'): the learner's cell holds no stub "
                              "(`raise NotImplementedError` or `...`); a workshop copy would give the answer away. "
                              "Put the answer in a cell tagged 'solution' and leave a stub here.")
-        if cell.cell_type == "markdown" and SOLUTIONS_HEADING.match(cell.source):
+        heading = SOLUTIONS_HEADING.search(cell.source) if cell.cell_type == "markdown" else None
+        if heading:
+            # keep what comes before the heading (e.g. "Next: ..."), minus a trailing rule; the rest (how to use
+            # the solutions below) becomes the workshop note
+            before = re.sub(r"(\s*(---|\*\*\*|___)\s*)+$", "", cell.source[:heading.start()]).rstrip()
+            if before:
+                kept = copy.deepcopy(cell)
+                kept.source = before
+                kept.metadata = {"tags": cell_tags} if cell_tags else {}
+                cells.append(kept)
             cells.append(None)  # placeholder: the note, once the number of solutions is known
             note_placed = True
             continue

@@ -78,4 +78,6 @@ def test_context_size(tiny, capsys):
     assert nb02.check_context_size(16, model)
     assert not nb02.check_context_size(8, model)
     assert "embedding" in capsys.readouterr().out
+    assert not nb02.check_context_size(32, model)          # 2 × hidden_dim: both directions, before the projection
+    assert "two directions" in capsys.readouterr().out
     assert not nb02.check_context_size(..., model)
