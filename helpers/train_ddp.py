@@ -249,11 +249,12 @@ def _train(cfg, info: DistInfo, resume, overwrite, stop_after, record_hashes, lm
             old.with_suffix(".pt.sha256").unlink(missing_ok=True)
     log = _Log(out_dir, info.main, fresh=resume is None)
 
-    # the data: rank 0 first, so only one process trains and caches the BPE tokenizer
-    if not info.main:
-        info.barrier()
-    data = lm_data(cfg.data.tokenizer, bpe_vocab_size=cfg.data.bpe_vocab_size, seed=cfg.data.shuffle_seed)
-    if info.main:
+    # the data: rank 0 first (it trains and caches the BPE tokenizer if needed), then the first process of
+    # every other node (a node without a shared folder caches its own), then the rest, which read the cache
+    turn = 0 if info.main else (1 if info.local_rank == 0 else 2)
+    for stage in range(3):
+        if stage == turn:
+            data = lm_data(cfg.data.tokenizer, bpe_vocab_size=cfg.data.bpe_vocab_size, seed=cfg.data.shuffle_seed)
         info.barrier()
     gpt_cfg = GPTConfig(vocab_size=data.vocab_size, **cfg.model)
     block = gpt_cfg.block_size
@@ -387,8 +388,12 @@ def _train(cfg, info: DistInfo, resume, overwrite, stop_after, record_hashes, lm
         if (r.checkpoint_every and done % r.checkpoint_every == 0) or done == end:
             last_path = checkpoint(done)
         untimed += time.perf_counter() - paused
-    if info.main and start >= end:
-        print(f"nothing to do: the checkpoint is at step {start} of {t.steps}")
+    if start >= end:
+        last_path = Path(payload["path"])
+        if info.main:
+            print(f"nothing to do: the checkpoint is at step {start} of {t.steps} (--set steps=... to train on)")
+    if valid is None and valid_log:
+        valid = valid_log[-1]["valid_loss"]
     return {"step": max(start, end), "steps": t.steps, "valid_loss": valid, "checkpoint": last_path and str(last_path),
             "world_size": info.world, "parameters": model.num_parameters()}
 
@@ -437,6 +442,7 @@ def main(argv=None) -> int:
             print(f"error: {err}", file=sys.stderr)
         return 2
     if int(os.environ.get("RANK", "0")) == 0:
-        print(f"done: step {summary['step']}/{summary['steps']}, validation loss {summary['valid_loss']}, "
+        valid = "n/a" if summary["valid_loss"] is None else f"{summary['valid_loss']:.4f}"
+        print(f"done: step {summary['step']}/{summary['steps']}, validation loss {valid}, "
               f"checkpoint {summary['checkpoint']}")
     return 0
