@@ -152,3 +152,17 @@ def alignment_error_rate(predicted: Iterable[set[Link]], gold: Iterable[Iterable
 def perplexity(mean_cross_entropy: float) -> float:
     """exp(mean cross-entropy in nats): the number of equally likely choices the model is torn between."""
     return float(math.exp(mean_cross_entropy))
+
+
+def relative_rank(matrix, rtol: float = 1e-4) -> float:
+    """Numerical rank of a square matrix divided by its size (1.0 = full rank).
+
+    Singular values below ``rtol`` times the largest count as zero. ``matrix``: ``(T, T)``,
+    e.g. one head's attention weights.
+    """
+    import torch
+
+    m = torch.as_tensor(matrix).detach().double()
+    if m.dim() != 2 or m.shape[0] != m.shape[1] or m.shape[0] == 0:
+        raise ValueError(f"relative_rank needs a non-empty square matrix, got shape {tuple(m.shape)}")
+    return int(torch.linalg.matrix_rank(m, rtol=rtol)) / m.shape[0]

@@ -114,6 +114,86 @@ def train_task_gpt(name: str, vocab: Vocab, examples: Sequence[TaskExample], *, 
     return model, info
 
 
+class TranslationTextLoader:
+    """Notebook 04's length-bucketed zh→en batches, rewritten as decoder-only text, batch for batch.
+
+    Each ``helpers.batching.Batch`` from ``data.loader(batch_size, seed)`` becomes
+    ``(idx, targets, prompt_len)`` holding ``<zh> source <en> target <eos>``: the GPT sees the
+    same pairs, in the same order and the same length buckets, as the encoder–decoder.
+    """
+
+    def __init__(self, data, vocab: Vocab, batch_size: int = TASK_BATCH, seed: int = 0):
+        self.loader = data.loader(batch_size, seed)
+        self.batch_sampler = self.loader.batch_sampler                      # helpers.train reshuffles through it
+        self.src_map = torch.tensor(_ids(vocab, data.src_vocab.tokens))    # source id -> joint id
+        self.tgt_map = torch.tensor(_ids(vocab, data.tgt_vocab.tokens))    # target id -> joint id
+        self.zh, self.en = vocab.token_to_id("<zh>"), vocab.token_to_id("<en>")
+
+    def __len__(self) -> int:
+        return len(self.loader)
+
+    def __iter__(self):
+        for batch in self.loader:
+            rows, prompts = [], []
+            for b in range(len(batch)):
+                src = self.src_map[batch.src[b, :batch.src_lengths[b]]].tolist()
+                tgt = self.tgt_map[batch.tgt_out[b, :batch.tgt_lengths[b]]].tolist()   # ends with <eos>
+                prompt = [self.zh, *src, self.en]
+                text = prompt + tgt
+                rows.append((text[:-1], [IGNORE_INDEX] * (len(prompt) - 1) + text[len(prompt):]))
+                prompts.append(len(prompt))
+            width = max(len(ids) for ids, _ in rows)
+            idx = torch.zeros(len(rows), width, dtype=torch.long)              # (B, T), right-padded
+            targets = torch.full((len(rows), width), IGNORE_INDEX)             # (B, T)
+            for b, (ids, tgt) in enumerate(rows):
+                idx[b, :len(ids)] = torch.tensor(ids)
+                targets[b, :len(tgt)] = torch.tensor(tgt)
+            yield idx, targets, torch.tensor(prompts)
+
+
+def train_translation_gpt(data, vocab: Vocab, *, steps: int = TASK_STEPS, batch_size: int = TASK_BATCH,
+                          lr: float = TASK_LR, seed: int = 0, prefix_lm: bool = False, device=None,
+                          live_plot: bool = True, progress: bool = True, retrain: bool = False,
+                          **config_overrides) -> tuple[GPT, dict[str, Any]]:
+    """The decoder-only rival of notebook 04's Transformer: same batches, steps, batch size and rate.
+
+    Trained (or reloaded) on ``TranslationTextLoader``; returns ``(model, info)`` like ``train_task_gpt``.
+    """
+    from . import seed_everything
+
+    device = _device(device)
+    cfg = task_gpt_config(vocab, **config_overrides)
+    key = {"recipe": "translation-gpt", "config": asdict(cfg), "steps": steps, "batch_size": batch_size, "lr": lr,
+           "seed": seed, "prefix_lm": prefix_lm, "data": data.fingerprint,
+           "vocab": hashlib.sha256("\n".join(vocab.tokens).encode()).hexdigest()[:16], "device": device.type}
+
+    def build() -> GPT:
+        seed_everything(seed)
+        return GPT(cfg).to(device)
+
+    def fit(model: GPT) -> dict[str, Any]:
+        kind = "prefix-LM" if prefix_lm else "decoder-only"
+        history = train(model, TranslationTextLoader(data, vocab, batch_size, seed), steps=steps, lr=lr,
+                        device=device, live_plot=live_plot, progress=progress, title=f"{kind}: training loss",
+                        loss_fn=lambda m, b: lm_task_loss(m, b, prefix_lm=prefix_lm))
+        return _info(history)
+
+    name = "translation-prefixlm" if prefix_lm else "translation-gpt"
+    model, info = checkpoints.train_or_load(name, key, build, fit, retrain=retrain)
+    info.update(steps=steps, parameters=count_parameters(model))
+    return model, info
+
+
+def time_to_loss(seconds: Sequence[float], losses: Sequence[float], threshold: float) -> float | None:
+    """Wall time at which a learning curve first reaches ``threshold`` (None if it never does)."""
+    if len(seconds) != len(losses):
+        raise ValueError(f"{len(seconds)} times but {len(losses)} losses: a curve needs one of each per point")
+    for s, loss in zip(seconds, losses):
+        if loss <= threshold:
+            return float(s)
+    return None
+
+
 def train_task_transformer(name: str, src_vocab: Vocab, tgt_vocab: Vocab, examples: Sequence[TaskExample], *,
                            steps: int = TASK_STEPS, batch_size: int = TASK_BATCH, lr: float = TASK_LR, seed: int = 0,
                            device=None, live_plot: bool = False, progress: bool = True, retrain: bool = False,

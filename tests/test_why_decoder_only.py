@@ -212,3 +212,27 @@ def test_results_store_round_trip_and_corruption(tmp_path):
     path.write_text("{not json")
     with pytest.raises(ValueError, match="not valid JSON"):
         claims.load_results(path)
+
+
+def test_translation_text_loader_matches_the_seq2seq_batches():
+    from helpers.recipes import translation_data
+
+    data = translation_data()
+    vocab = tt.TaskVocab.from_pairs(data.train)
+    loader = tm.TranslationTextLoader(data, vocab, batch_size=8, seed=0)
+    idx, targets, prompt_len = next(iter(loader))
+    batch = next(iter(data.loader(8, 0)))
+    for b in range(8):
+        zh = data.src_vocab.decode(batch.src[b].tolist())
+        en = data.tgt_vocab.decode(batch.tgt_out[b].tolist())
+        n = int(prompt_len[b])
+        assert vocab.decode(idx[b, 1:n - 1].tolist()) == zh                  # the same pair, in the same place
+        learned = [t for t in targets[b].tolist() if t != tt.IGNORE_INDEX]
+        assert vocab.decode(learned) == en and learned[-1] == 2              # the English and its <eos>
+
+
+def test_time_to_loss():
+    assert tm.time_to_loss([1, 2, 3], [3.0, 2.0, 1.0], 2.0) == 2.0
+    assert tm.time_to_loss([1, 2, 3], [3.0, 2.5, 2.2], 2.0) is None
+    with pytest.raises(ValueError, match="one of each"):
+        tm.time_to_loss([1, 2], [1.0], 1.0)

@@ -1,0 +1,104 @@
+"""Every notebook-06 checker accepts the reference and rejects typical mistakes with the right hint."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from helpers import claims, task_models, text_tasks
+from helpers.checks import CheckFailed
+from helpers.exercises import nb06
+
+
+def _stub(*args):
+    raise NotImplementedError
+
+
+def _run(check, reference, wrongs, capsys):
+    assert check(reference)
+    capsys.readouterr()
+    for wrong, hint in wrongs:
+        assert not check(wrong), hint
+        assert hint in capsys.readouterr().out
+    assert not check(_stub)
+    assert "not written yet" in capsys.readouterr().out
+    with pytest.raises(CheckFailed):
+        check(_stub, strict=True)
+
+
+def test_as_text(capsys):
+    _run(nb06.check_as_text, nb06.as_text, [
+        (lambda zh, en: ["<zh>", *zh, "<en>", *en], "end the text with <eos>"),
+        (lambda zh, en: ["<zh>", *zh, *en, "<eos>"], "put <en> between"),
+        (lambda zh, en: [*zh, "<en>", *en, "<eos>"], "open the text with <zh>"),
+    ], capsys)
+
+
+def test_as_text_reference_agrees_with_helpers():
+    vocab = text_tasks.TaskVocab(["<pad>", "<bos>", "<eos>", "<unk>", "<zh>", "<en>", "我", "i"])
+    ex = text_tasks.TaskExample("zh2en", ("我",), ("i",))
+    ids, targets, _ = text_tasks.lm_sequence(vocab, ex)
+    assert [vocab.id_to_token(i) for i in ids + [targets[-1]]] == nb06.as_text(["我"], ["i"])
+
+
+def test_prefix_lm_mask(capsys):
+    from helpers.gpt import attention_mask
+
+    for t, p in [(6, 3), (5, 0), (4, 4)]:
+        assert torch.equal(nb06.prefix_lm_mask(t, p), attention_mask(t, prefix_len=p))
+    _run(nb06.check_prefix_lm_mask, nb06.prefix_lm_mask, [
+        (lambda t, p: torch.tril(torch.ones(t, t, dtype=torch.bool)), "the prompt is read bidirectionally"),
+        (lambda t, p: torch.ones(t, t, dtype=torch.bool), "that is the future"),
+        (lambda t, p: ~nb06.prefix_lm_mask(t, p), "True means *may attend*"),
+        (lambda t, p: torch.zeros(t, t), "bool tensor"),
+    ], capsys)
+
+
+def test_time_to_loss(capsys):
+    assert nb06.time_to_loss([1, 2], [3.0, 1.0], 1.0) == task_models.time_to_loss([1, 2], [3.0, 1.0], 1.0)
+    _run(nb06.check_time_to_loss, nb06.time_to_loss, [
+        (nb06._ttl_strict, "use <="), (nb06._ttl_last, "*first* time"), (nb06._ttl_zero, "return None"),
+    ], capsys)
+
+
+def test_loss_targets(capsys):
+    ids, targets, n = text_tasks.lm_sequence(
+        text_tasks.TaskVocab(["<pad>", "<bos>", "<eos>", "<unk>", "<zh>", "<en>", "我", "i"]),
+        text_tasks.TaskExample("zh2en", ("我",), ("i",)))
+    assert nb06.loss_targets(ids + [targets[-1]], n) == targets
+    _run(nb06.check_loss_targets, nb06.loss_targets, [
+        (lambda ids, n: [nb06.IGNORE] * n + list(ids[1:])[n:], "one position too many"),
+        (lambda ids, n: list(ids[1:]), "must be ignored"),
+        (lambda ids, n: [nb06.IGNORE] * (n - 1) + list(ids[n - 1:-1]), "shift by one"),
+    ], capsys)
+
+
+def test_unpaired_split(capsys):
+    _run(nb06.check_unpaired_split, nb06.unpaired_split, [
+        (lambda pairs: ([zh for zh, _ in pairs], [en for _, en in pairs]), "gives both its Chinese and its English"),
+        (lambda pairs: ([zh for zh, _ in pairs[:2]], [en for _, en in pairs[5:7]]), "use every pair once"),
+        (lambda pairs: ([zh for zh, _ in pairs], []), "both lists need sentences"),
+    ], capsys)
+
+
+def test_fim_rewrite(capsys):
+    prompt, answer = nb06.fim_rewrite(["i", "read", "a", "book"], 1)
+    ex = text_tasks.fim_example(["i", "read", "a", "book"], 1)
+    assert prompt == ["<pre>", *ex.source, "<mid>"] and answer == [*ex.target, "<eos>"]
+    _run(nb06.check_fim_rewrite, nb06.fim_rewrite, [
+        (lambda w, j: (["<pre>", *w[:j], "<mid>"], [w[j], "<eos>"]), "show the suffix"),
+        (lambda w, j: (["<pre>", *w[:j], "<suf>", *w[j:], "<mid>"], [w[j], "<eos>"]), "starts *after* the blank"),
+        (lambda w, j: (["<pre>", *w[:j], "<mid>", "<suf>", *w[j + 1:]], [w[j], "<eos>"]), "<mid> goes last"),
+    ], capsys)
+
+
+def test_three_way(capsys):
+    for value, margin in [(5.0, 3.0), (-5.0, 3.0), (1.0, 3.0), (3.0, 3.0)]:
+        mine = nb06.three_way(value, margin)
+        theirs = claims._three_way(value, margin)[0]
+        assert mine == theirs or (mine == "not decidable" and theirs == claims.UNDECIDED)
+    _run(nb06.check_three_way, nb06.three_way, [
+        (lambda v, m: "supported" if v > 0 else "not supported", "decides nothing"),
+        (lambda v, m: "supported" if v >= m else ("not supported" if v <= -m else "not decidable"), "still inside"),
+        (lambda v, m: "supported" if v > m else ("not supported" if v < m else "not decidable"), "*minus* the margin"),
+    ], capsys)
