@@ -173,6 +173,8 @@ def parse_config(raw: dict[str, Any], source: str = "the config") -> RunConfig:
 
 def _literal(text: str):
     """A TOML literal (``20``, ``3e-4``, ``true``, ``'x'``); a bare word is a string."""
+    if tomllib is None:
+        raise ConfigError("reading TOML needs Python 3.11+ (tomllib) or, on Python 3.10, `pip install tomli`")
     try:
         return tomllib.loads(f"v = {text}")["v"]
     except tomllib.TOMLDecodeError:
