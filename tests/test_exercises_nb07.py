@@ -1,0 +1,86 @@
+"""Every notebook-07 checker accepts the reference and rejects typical mistakes with the right hint."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from helpers.checks import CheckFailed
+from helpers.exercises import nb07
+
+
+def _stub(*args):
+    raise NotImplementedError
+
+
+def test_alpha(capsys):
+    assert nb07.check_alpha(nb07.power_law_alpha)
+    for wrong, hint in [(nb07._alpha_no_c, "subtract the floor c"), (nb07._alpha_sign, "minus the slope"),
+                        (nb07._alpha_linear_n, "logarithm of the sizes"), (nb07._alpha_linear_loss, "logarithm of loss - c")]:
+        assert not nb07.check_alpha(wrong)
+        assert hint in capsys.readouterr().out
+    assert not nb07.check_alpha(_stub)
+    assert "not written yet" in capsys.readouterr().out
+    with pytest.raises(CheckFailed):
+        nb07.check_alpha(_stub, strict=True)
+    # the reference agrees with the course's fit when c is known
+    from helpers.scaling import fit_power_law
+
+    n = np.array([1e3, 1e4, 1e5, 1e6])
+    fit = fit_power_law(n, 3.0 * n ** -0.2 + 1.0)
+    assert abs(fit.alpha - nb07.power_law_alpha(n, 3.0 * n ** -0.2 + 1.0, 1.0)) < 0.01
+
+
+def test_gpt3_flops(capsys):
+    assert nb07.check_gpt3_flops(6 * 175e9 * 300e9)
+    assert nb07.check_gpt3_flops(3.15e23)                       # rounded is fine
+    for wrong, hint in [(2 * 175e9 * 300e9, "forward pass only"), (175e9 * 300e9, "2 FLOPs"),
+                        (6 * 175e9, "training tokens"), (6 * 300e9, "number of parameters")]:
+        assert not nb07.check_gpt3_flops(wrong)
+        assert hint in capsys.readouterr().out
+    assert not nb07.check_gpt3_flops(...)
+    assert "not answered" in capsys.readouterr().out
+    from helpers.scaling import PUBLISHED, train_flops
+
+    gpt3 = PUBLISHED[-1]
+    assert abs(train_flops(gpt3["params"], gpt3["tokens"]) / gpt3["flops"] - 1) < 0.01   # 6ND matches the paper
+
+
+def test_targets(capsys):
+    assert nb07.check_targets(nb07.instruction_targets)
+    for wrong, hint in [(nb07._targets_no_mask, "set their targets to -100"), (nb07._targets_off_by_one, "one too many"),
+                        (nb07._targets_mask_answer, "you masked the answer"), (nb07._targets_unshifted, "shifted by one"),
+                        (nb07._targets_zero, "0 is a real token")]:
+        assert not nb07.check_targets(wrong)
+        assert hint in capsys.readouterr().out
+    with pytest.raises(CheckFailed):
+        nb07.check_targets(_stub, strict=True)
+    # the reference matches what helpers.finetune builds for training
+    from helpers.finetune import Example, _ids, encode_examples
+    from helpers.lm_data import CharCodec
+
+    ex = Example("to_en", "我喜欢猫。", "I like cats.")
+    codec = CharCodec.build([ex.text])
+    ids, n_prompt = _ids(codec, ex)
+    idx, targets = encode_examples(codec, [ex], block_size=64)
+    ref_idx, ref_targets = nb07.instruction_targets(torch.tensor(ids), n_prompt)
+    assert torch.equal(idx[0], ref_idx) and torch.equal(targets[0], ref_targets)
+
+
+def test_image_tokens(capsys):
+    assert nb07.check_image_tokens(nb07.image_tokens)
+    assert nb07.check_image_tokens(lambda im, lv, fp: torch.tensor(nb07.image_tokens(im, lv, fp)))   # a tensor is fine
+    for wrong, hint in [(nb07._tokens_floor, "nearest level"), (nb07._tokens_columns, "row by row"),
+                        (nb07._tokens_no_offset, "start at first_pixel"), (nb07._tokens_levels, "levels - 1")]:
+        assert not nb07.check_image_tokens(wrong)
+        assert hint in capsys.readouterr().out
+    assert not nb07.check_image_tokens(_stub)
+    assert "not written yet" in capsys.readouterr().out
+    # the reference matches the codec of helpers.multimodal
+    from helpers.multimodal import ImageTextCodec, digit_images
+
+    codec = ImageTextCodec(levels=4, size=8)
+    images, _ = digit_images(1, seed=3)
+    ids = codec.image_ids(codec.quantise(images)[0])
+    assert ids[1:-1] == nb07.image_tokens(images[0], 4, codec.first_pixel)
