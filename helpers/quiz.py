@@ -22,8 +22,10 @@ Example::
 
 from __future__ import annotations
 
+import hashlib
 import html
 import math
+import random
 import re
 from dataclasses import dataclass
 from typing import Sequence, Union
@@ -55,6 +57,14 @@ class Choice:
                              f"({self.question!r})")
         if any(not str(e).strip() for e in self.explanations):
             raise ValueError(f"every option of {self.question!r} needs a non-empty explanation")
+
+    def display_order(self) -> tuple[int, ...]:
+        """The order the options are shown in: shuffled, so the right one is not always in the same place (an
+        author may write it first), and the same every time (seeded by the question's text)."""
+        seed = int.from_bytes(hashlib.sha256(self.question.encode("utf-8")).digest()[:8], "big")
+        order = list(range(len(self.options)))
+        random.Random(seed).shuffle(order)
+        return tuple(order)
 
 
 @dataclass(frozen=True)
@@ -186,7 +196,8 @@ def score_line(results: Sequence[bool | None]) -> str:
 
 def _right_text(q: Question) -> str:
     if isinstance(q, Choice):
-        return f"{q.options[q.answer]}. {q.explanations[q.answer]}"
+        letter = chr(97 + q.display_order().index(q.answer))
+        return f"({letter}) {q.options[q.answer]}. {q.explanations[q.answer]}"
     return f"{_fmt(q.answer)}{_unit(q)}. {q.explanation}"
 
 
@@ -196,7 +207,7 @@ def static_text(questions: Sequence[Question], title: str = "Quiz") -> str:
     for n, q in enumerate(questions, 1):
         lines.append(f"{n}. {q.question}")
         if isinstance(q, Choice):
-            lines += [f"   ({chr(97 + i)}) {o}" for i, o in enumerate(q.options)]
+            lines += [f"   ({chr(97 + k)}) {q.options[i]}" for k, i in enumerate(q.display_order())]
         else:
             lines.append(f"   (a number{', in ' + q.unit if q.unit else ''})")
     lines += ["", "Answers:"] + [f"{n}. {_right_text(q)}" for n, q in enumerate(questions, 1)]
@@ -210,15 +221,16 @@ def static_html(questions: Sequence[Question], title: str = "Quiz") -> str:
     for q in questions:
         parts.append(f"<li><p>{e(q.question)}</p>")
         if isinstance(q, Choice):
-            parts.append("<ol type='a'>" + "".join(f"<li>{e(o)}</li>" for o in q.options) + "</ol>")
+            parts.append("<ol type='a'>" + "".join(f"<li>{e(q.options[i])}</li>" for i in q.display_order())
+                         + "</ol>")
         else:
             parts.append(f"<p><i>Answer with a number{e(', in ' + q.unit) if q.unit else ''}.</i></p>")
         parts.append("</li>")
     parts.append("</ol><details><summary>Answers and explanations</summary><ol>")
     for q in questions:
         if isinstance(q, Choice):
-            items = "".join(f"<li>{'<b>' if i == q.answer else ''}{e(o)}{'</b>' if i == q.answer else ''}: "
-                            f"{e(x)}</li>" for i, (o, x) in enumerate(zip(q.options, q.explanations)))
+            items = "".join(f"<li>{'<b>' if i == q.answer else ''}{e(q.options[i])}{'</b>' if i == q.answer else ''}"
+                            f": {e(q.explanations[i])}</li>" for i in q.display_order())
             parts.append(f"<li><ol type='a'>{items}</ol></li>")
         else:
             misses = "".join(f"<li>{e(_fmt(v))}: {e(t)}</li>" for v, t in q.near_misses)
@@ -270,7 +282,7 @@ def _make_quiz_class():
             label = widgets.HTML(f"<b>{n + 1}.</b> {html.escape(q.question)}")
             shown = widgets.HTML("")
             if isinstance(q, Choice):
-                pick = widgets.RadioButtons(options=[(o, i) for i, o in enumerate(q.options)], value=None,
+                pick = widgets.RadioButtons(options=[(q.options[i], i) for i in q.display_order()], value=None,
                                             layout=widgets.Layout(width="auto", margin="0 0 0 1.2em"))
                 pick.observe(lambda change: self._record(n, grade_choice(q, change["new"]), shown), names="value")
                 return [label, pick, shown]

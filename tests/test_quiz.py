@@ -80,7 +80,21 @@ def test_static_views_hold_questions_options_and_folded_answers():
     assert "Demo &lt;quiz&gt;" in page and "<details>" in page and "divisible by 2" in page and "6²" in page
     assert page.index("Which is even?") < page.index("<details>") < page.index("divisible by 2")
     text = static_text([CHOICE, NUMBER], "Demo")
-    assert "(b) 4" in text and "Answers:" in text and "64 units" in text
+    letter = chr(97 + CHOICE.display_order().index(1))
+    assert f"({letter}) 4" in text and "Answers:" in text and f"1. ({letter}) 4. divisible" in text
+    assert "64 units" in text
+
+
+def test_options_are_shown_shuffled_but_always_in_the_same_order():
+    for questions in QUIZZES.values():
+        for q in questions:
+            if isinstance(q, Choice):
+                order = q.display_order()
+                assert sorted(order) == list(range(len(q.options))) and order == q.display_order()
+    firsts = [q.display_order()[0] == q.answer for qs in QUIZZES.values() for q in qs if isinstance(q, Choice)]
+    assert sum(firsts) < len(firsts) / 2, "the right answer is shown first too often"
+    assert len({q.display_order().index(q.answer) for qs in QUIZZES.values() for q in qs
+                if isinstance(q, Choice)}) >= 3, "the right answer should move around"
 
 
 # ---------------------------------------------------------------------------------------------- widget
@@ -95,7 +109,8 @@ def test_widget_callbacks_update_feedback_and_score():
     assert len(radios) == len(boxes) == len(buttons) == 1 and radios[0].value is None
     feedback = [w for w in _walk(quiz) if isinstance(w, widgets.HTML)]
     before = [w.value for w in feedback]
-    radios[0].value = 0
+    assert [v for _, v in radios[0].options] == list(CHOICE.display_order())
+    radios[0].value = 0          # the value is the option's index in the question, whatever its place on screen
     assert "odd" in " ".join(w.value for w in feedback) and quiz.results == [False, None]
     boxes[0].value = "64"
     buttons[0].click()
