@@ -33,7 +33,6 @@ import argparse
 import copy
 import html
 import re
-import shutil
 import sys
 from pathlib import Path
 from typing import Sequence
