@@ -19,7 +19,7 @@ Public API::
     batches = RandomRows((idx, targets), batch_size, seed)        # endless seeded batches of rows
     answer_loss(model, idx, targets)                 # mean nats per answer token (teacher-forced)
     answers = complete(model, codec, prompts)        # greedy continuation of each prompt up to <eos>
-    scores = evaluate_examples(model, codec, examples, demos=())   # exact match and chrF; few-shot with demos
+    scores = evaluate_examples(model, codec, examples, demos={task: [Example]})   # loss, exact match, chrF
 """
 
 from __future__ import annotations
@@ -201,22 +201,34 @@ def few_shot_prompt(demos: Sequence[Example], example: Example) -> str:
     return " ".join([d.text for d in demos] + [example.prompt]) if demos else example.prompt
 
 
-def evaluate_examples(model, codec, examples: Sequence[Example], demos: Sequence[Example] = (),
-                      max_new_tokens: int = 40) -> dict:
-    """Greedy answers to ``examples`` (few-shot if ``demos`` are given, the same demos for each).
+def evaluate_examples(model, codec, examples: Sequence[Example], demos: dict | None = None,
+                      max_new_tokens: int = 32) -> dict:
+    """Score ``model`` on ``examples``: the answer loss (teacher-forced) and greedy answers.
 
-    Returns ``{"exact": %, "chrf": chrF, "per_task": {task: {"exact", "chrf"}}, "answers": [str]}``.
+    ``demos``: ``{task: [Example, ...]}``, demonstrations put before every prompt of that task (few-shot
+    prompting); every example must then still fit the model's context (see ``fits``).
+    Returns ``{"loss": nats per answer token, "exact": %, "chrf": chrF, "per_task": {task: {"exact", "chrf"}},
+    "answers": [str]}``.
     """
     from .metrics import chrf, exact_match
 
-    prompts = [few_shot_prompt(demos, ex) if demos else ex.prompt for ex in examples]
-    answers = complete(model, codec, prompts, max_new_tokens)
-    refs = [ex.target for ex in examples]
+    demos, block = demos or {}, model.config.block_size
+    answers: list[str] = [""] * len(examples)
+    total, count = 0.0, 0
     per_task = {}
     for task in TASKS:
         rows = [i for i, ex in enumerate(examples) if ex.task == task]
-        if rows:
-            h, r = [answers[i] for i in rows], [refs[i] for i in rows]
-            per_task[task] = {"exact": exact_match(h, r), "chrf": chrf(h, r)}
-    return {"exact": exact_match(answers, refs), "chrf": chrf(answers, refs), "per_task": per_task,
-            "answers": answers}
+        if not rows:
+            continue
+        chosen, shown = [examples[i] for i in rows], demos.get(task, ())
+        idx, targets = encode_examples(codec, chosen, block, demos=shown)
+        n = int((targets != IGNORE_INDEX).sum())
+        total, count = total + answer_loss(model, idx, targets) * n, count + n
+        outs = complete(model, codec, [few_shot_prompt(shown, ex) for ex in chosen], max_new_tokens)
+        for i, out in zip(rows, outs):
+            answers[i] = out
+        refs = [ex.target for ex in chosen]
+        per_task[task] = {"exact": exact_match(outs, refs), "chrf": chrf(outs, refs)}
+    refs = [ex.target for ex in examples]
+    return {"loss": total / count, "exact": exact_match(answers, refs), "chrf": chrf(answers, refs),
+            "per_task": per_task, "answers": answers}

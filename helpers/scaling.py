@@ -137,7 +137,8 @@ def train_point(data, size: dict, *, steps: int, batch_size: int = 32, block_siz
     ``data`` is an ``helpers.lm_data.LMData``. Every size sees the same seeded windows: matched tokens
     (``steps · batch_size · block_size``). Returns a dict: the config, ``params``, ``non_embedding``,
     ``tokens``, ``flops`` (6·N·D with the non-embedding N, as Kaplan et al. count), ``valid_loss``
-    (nats/token on the first ``valid_tokens`` of ``data.valid``), ``train_loss`` and ``seconds``.
+    (nats/token on the first ``valid_tokens`` of ``data.valid``), ``train_loss``, ``seconds`` and ``curve``
+    (``tokens`` seen and the running ``train_loss`` at ten points of the run).
     """
     from . import seed_everything
     from .lm_data import RandomWindows, evaluate_lm
@@ -156,4 +157,5 @@ def train_point(data, size: dict, *, steps: int, batch_size: int = 32, block_siz
     return {"size": dict(size), "config": asdict(cfg), "seed": seed, "steps": steps, "batch_size": batch_size,
             "lr": lr, "warmup": warmup, "params": total, "non_embedding": non_emb,
             "tokens": history.tokens_seen, "flops": train_flops(non_emb, history.tokens_seen),
-            "valid_loss": valid, "train_loss": history.final_loss, "seconds": seconds}
+            "valid_loss": valid, "train_loss": history.final_loss, "seconds": seconds,
+            "curve": {"tokens": [s * batch_size * block_size for s in history.steps], "train_loss": history.loss}}

@@ -69,10 +69,13 @@ def test_complete_and_evaluate_on_a_tiny_model():
     examples = [Example("to_en", p.zh, p.en) for p in PAIRS]
     codec = CharCodec.build([e.text for e in examples])
     torch.manual_seed(0)
-    model = GPT(GPTConfig(vocab_size=len(codec), block_size=64, n_layer=1, n_head=2, d_model=16))
+    model = GPT(GPTConfig(vocab_size=len(codec), block_size=128, n_layer=1, n_head=2, d_model=16))
     answers = complete(model, codec, [e.prompt for e in examples], max_new_tokens=5)
     assert len(answers) == 4 and all(isinstance(a, str) for a in answers)
     scores = evaluate_examples(model, codec, examples, max_new_tokens=5)
-    assert {"exact", "chrf", "per_task", "answers"} <= set(scores) and set(scores["per_task"]) == {"to_en"}
+    assert {"loss", "exact", "chrf", "per_task", "answers"} <= set(scores) and set(scores["per_task"]) == {"to_en"}
     idx, targets = encode_examples(codec, examples, 64)
-    assert answer_loss(model, idx, targets) > 0
+    assert abs(answer_loss(model, idx, targets) - scores["loss"]) < 1e-5
+    assert scores["answers"] == answers
+    shot = evaluate_examples(model, codec, examples[1:], demos={"to_en": examples[:1]}, max_new_tokens=5)
+    assert shot["loss"] != scores["loss"] and len(shot["answers"]) == 3
