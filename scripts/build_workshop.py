@@ -65,8 +65,8 @@ def _say(msg: str) -> None:
 
 
 def notebook_paths(folder: Path) -> list[Path]:
-    """The course notebooks, ``NN_name.ipynb``, in order."""
-    return sorted(folder.glob("[0-9][0-9]_*.ipynb"))
+    """The course notebooks, ``NN_name.ipynb`` (or ``NNa_name.ipynb``), in order."""
+    return sorted(folder.glob("[0-9][0-9]*.ipynb"))
 
 
 def tags(cell) -> list[str]:
@@ -74,6 +74,15 @@ def tags(cell) -> list[str]:
 
 
 # --------------------------------------------------------------------------------------------- workshop
+
+def before_solutions(markdown: str) -> str | None:
+    """For a markdown cell with a Solutions heading: the text before it, without a trailing rule (``---``);
+    ``None`` if the cell has no such heading."""
+    heading = SOLUTIONS_HEADING.search(markdown)
+    if heading is None:
+        return None
+    return re.sub(r"(\s*(---|\*\*\*|___)\s*)+$", "", markdown[:heading.start()]).strip()
+
 
 def _note_cell(nbformat, source_rel: str, n_solutions: int, cell_id: str):
     text = (f"## Solutions\n\n"
@@ -103,11 +112,10 @@ def workshop_copy(nb, source_rel: str):
             raise BuildError(f"{source_rel}, cell {index} (tag 'exercise'): the learner's cell holds no stub "
                              "(`raise NotImplementedError` or `...`); a workshop copy would give the answer away. "
                              "Put the answer in a cell tagged 'solution' and leave a stub here.")
-        heading = SOLUTIONS_HEADING.search(cell.source) if cell.cell_type == "markdown" else None
-        if heading:
-            # keep what comes before the heading (e.g. "Next: ..."), minus a trailing rule; the rest (how to use
-            # the solutions below) becomes the workshop note
-            before = re.sub(r"(\s*(---|\*\*\*|___)\s*)+$", "", cell.source[:heading.start()]).rstrip()
+        before = before_solutions(cell.source) if cell.cell_type == "markdown" else None
+        if before is not None:
+            # keep what comes before the heading (e.g. "Next: ..."); the rest (how to use the solutions below)
+            # becomes the workshop note
             if before:
                 kept = copy.deepcopy(cell)
                 kept.source = before
@@ -179,7 +187,7 @@ def build_workshop(notebooks: Sequence[Path], out: Path) -> list[Path]:
     """Write the workshop copies into ``out``; remove copies whose source notebook is gone."""
     out.mkdir(parents=True, exist_ok=True)
     texts = workshop_texts(notebooks)
-    for stale in sorted(out.glob("[0-9][0-9]_*.ipynb")):
+    for stale in sorted(out.glob("[0-9][0-9]*.ipynb")):
         if stale.name not in texts:
             stale.unlink()
             _say(f"removed {stale.name} (its notebook is gone)")
@@ -203,7 +211,7 @@ def stale_copies(notebooks: Sequence[Path], out: Path) -> list[str]:
             problems.append(f"{name} is missing")
         elif target.read_text(encoding="utf-8") != text:
             problems.append(f"{name} is out of date")
-    problems += [f"{p.name} has no notebook" for p in sorted(out.glob("[0-9][0-9]_*.ipynb")) if p.name not in texts]
+    problems += [f"{p.name} has no notebook" for p in sorted(out.glob("[0-9][0-9]*.ipynb")) if p.name not in texts]
     return problems
 
 
