@@ -19,6 +19,7 @@ import hashlib
 import json
 import math
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any, Sequence
 
 import torch
@@ -122,8 +123,8 @@ class TranslationTextLoader:
     same pairs, in the same order and the same length buckets, as the encoder–decoder.
     """
 
-    def __init__(self, data, vocab: Vocab, batch_size: int = TASK_BATCH, seed: int = 0):
-        self.loader = data.loader(batch_size, seed)
+    def __init__(self, data, vocab: Vocab, batch_size: int = TASK_BATCH, seed: int = 0, split: str = "train"):
+        self.loader = data.loader(batch_size, seed, split=split)
         self.batch_sampler = self.loader.batch_sampler                      # helpers.train reshuffles through it
         self.src_map = torch.tensor(_ids(vocab, data.src_vocab.tokens))    # source id -> joint id
         self.tgt_map = torch.tensor(_ids(vocab, data.tgt_vocab.tokens))    # target id -> joint id
@@ -153,11 +154,12 @@ class TranslationTextLoader:
 
 def train_translation_gpt(data, vocab: Vocab, *, steps: int = TASK_STEPS, batch_size: int = TASK_BATCH,
                           lr: float = TASK_LR, seed: int = 0, prefix_lm: bool = False, device=None,
-                          live_plot: bool = True, progress: bool = True, retrain: bool = False,
-                          **config_overrides) -> tuple[GPT, dict[str, Any]]:
+                          eval_every: int | None = None, live_plot: bool = True, progress: bool = True,
+                          retrain: bool = False, **config_overrides) -> tuple[GPT, dict[str, Any]]:
     """The decoder-only rival of notebook 04's Transformer: same batches, steps, batch size and rate.
 
     Trained (or reloaded) on ``TranslationTextLoader``; returns ``(model, info)`` like ``train_task_gpt``.
+    ``eval_every``: also log the loss on the valid pairs (``info["evals"]``: ``{"step", "valid_loss"}``).
     """
     from . import seed_everything
 
@@ -166,6 +168,9 @@ def train_translation_gpt(data, vocab: Vocab, *, steps: int = TASK_STEPS, batch_
     key = {"recipe": "translation-gpt", "config": asdict(cfg), "steps": steps, "batch_size": batch_size, "lr": lr,
            "seed": seed, "prefix_lm": prefix_lm, "data": data.fingerprint,
            "vocab": hashlib.sha256("\n".join(vocab.tokens).encode()).hexdigest()[:16], "device": device.type}
+    if eval_every:
+        key["eval_every"] = eval_every
+    loss_fn = lambda m, b: lm_task_loss(m, b, prefix_lm=prefix_lm)  # noqa: E731
 
     def build() -> GPT:
         seed_everything(seed)
@@ -173,15 +178,32 @@ def train_translation_gpt(data, vocab: Vocab, *, steps: int = TASK_STEPS, batch_
 
     def fit(model: GPT) -> dict[str, Any]:
         kind = "prefix-LM" if prefix_lm else "decoder-only"
+        valid = TranslationTextLoader(data, vocab, 256, seed, split="valid")
         history = train(model, TranslationTextLoader(data, vocab, batch_size, seed), steps=steps, lr=lr,
                         device=device, live_plot=live_plot, progress=progress, title=f"{kind}: training loss",
-                        loss_fn=lambda m, b: lm_task_loss(m, b, prefix_lm=prefix_lm))
-        return _info(history)
+                        loss_fn=loss_fn, eval_every=eval_every,
+                        eval_fn=(lambda m: {"valid_loss": mean_loss(m, valid, loss_fn, device)}) if eval_every else None)
+        return {**_info(history), "evals": history.evals}
 
     name = "translation-prefixlm" if prefix_lm else "translation-gpt"
     model, info = checkpoints.train_or_load(name, key, build, fit, retrain=retrain)
     info.update(steps=steps, parameters=count_parameters(model))
     return model, info
+
+
+@torch.no_grad()
+def mean_loss(model, loader, loss_fn, device=None) -> float:
+    """Token-weighted mean loss of ``model`` over every batch of ``loader`` (e.g. the valid pairs)."""
+    from .train import _to_device
+
+    device = _device(device) if device is not None else next(model.parameters()).device
+    total, count = 0.0, 0
+    for batch in loader:
+        loss, n = loss_fn(model, _to_device(batch, device))
+        total, count = total + float(loss) * n, count + n
+    if not count:
+        raise ValueError("the loader gave no tokens to score")
+    return total / count
 
 
 def time_to_loss(seconds: Sequence[float], losses: Sequence[float], threshold: float) -> float | None:
@@ -318,3 +340,23 @@ def score(task: str, answers: Sequence[Answer], examples: Sequence[TaskExample],
     hyps = [detokenize(task, a.tokens, vocab) for a in answers]
     refs = [detokenize(task, ex.target, vocab) for ex in examples]
     return metrics.bleu(hyps, refs)
+
+
+LONG_GPT = Path(__file__).resolve().parents[1] / "data" / "why_decoder_only" / "translation-gpt.pt"
+
+
+def load_long_gpt(vocab: Vocab, path: Path | str | None = None, device=None) -> tuple[GPT, dict[str, Any]]:
+    """The decoder-only translator trained for longer by ``scripts/why_decoder_only.py curves``.
+
+    Shipped in ``data/why_decoder_only/`` (sha256-checked, loaded with ``weights_only=True``);
+    returns ``(model, extra)`` where ``extra`` holds the script's test scores.
+    """
+    path = Path(path) if path is not None else LONG_GPT
+    payload = checkpoints.load_checkpoint(path)
+    cfg = task_gpt_config(vocab, **{k: v for k, v in payload["config"]["gpt_config"].items() if k != "vocab_size"})
+    if payload["config"]["vocab_size"] != len(vocab):
+        raise checkpoints.CheckpointError(f"{path} was trained with a vocabulary of {payload['config']['vocab_size']} "
+                                          f"tokens, this one has {len(vocab)}: rebuild it with "
+                                          "`python scripts/why_decoder_only.py curves`")
+    model = checkpoints.load_weights(GPT(cfg), payload, str(path)).to(_device(device)).eval()
+    return model, payload["extra"]

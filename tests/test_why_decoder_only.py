@@ -236,3 +236,46 @@ def test_time_to_loss():
     assert tm.time_to_loss([1, 2, 3], [3.0, 2.5, 2.2], 2.0) is None
     with pytest.raises(ValueError, match="one of each"):
         tm.time_to_loss([1, 2], [1.0], 1.0)
+
+
+def test_sweep_script_runs_tiny(tmp_path, monkeypatch):
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    monkeypatch.setenv("COURSE_CHECKPOINT_DIR", str(tmp_path / "ck"))
+    monkeypatch.setattr("helpers.checkpoints.CHECKPOINT_DIR", tmp_path / "ck")
+    path = Path(__file__).resolve().parents[1] / "scripts" / "why_decoder_only.py"
+    spec = importlib.util.spec_from_file_location("why_script", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    out = tmp_path / "sweep.json"
+    assert module.main(["--tiny", "--ks", "8", "16", "--seeds", "0", "--out", str(out)]) == 0
+    result = json.loads(out.read_text())
+    assert [r["k"] for r in result["rows"]] == [8, 16]
+    assert result["setup"]["d_model"] == 16 and result["provenance"]["torch"]
+    for row in result["rows"]:
+        for arm in ("gpt_pretrained", "gpt_scratch", "tf_scratch"):
+            assert 0.0 <= row[arm] <= 100.0
+    from helpers.unpaired import mean_by_k
+    assert len(mean_by_k(result, "tf_scratch")) == 2
+
+
+def test_long_gpt_loader_checks_the_file(tmp_path, vocab):
+    from helpers import checkpoints
+
+    gpt = GPT(tm.task_gpt_config(vocab, d_model=32, n_layer=1, n_head=2, d_ff=64, block_size=32))
+    path = tmp_path / "long.pt"
+    cfg = {k: v for k, v in vars(gpt.config).items()}
+    checkpoints.save_checkpoint(path, gpt, {"gpt_config": cfg, "steps": 1, "vocab_size": len(vocab)}, {"test_bleu": 1.0})
+    model, extra = tm.load_long_gpt(vocab, path)
+    assert extra["test_bleu"] == 1.0 and all(torch.equal(a, b) for a, b in zip(model.state_dict().values(),
+                                                                                 gpt.state_dict().values()))
+    small = tt.TaskVocab(list(vocab.tokens)[:20])
+    with pytest.raises(checkpoints.CheckpointError, match="vocabulary"):
+        tm.load_long_gpt(small, path)
+    path.write_bytes(path.read_bytes()[:-10])
+    with pytest.raises(checkpoints.CheckpointError, match="corrupt"):
+        tm.load_long_gpt(vocab, path)
+    with pytest.raises(checkpoints.CheckpointError, match="no checkpoint"):
+        tm.load_long_gpt(vocab, tmp_path / "missing.pt")
