@@ -1,6 +1,6 @@
 """The scaling sweep of notebook 07: GPTs of every size of ``helpers.scaling.LADDER``, matched tokens, several seeds.
 
-One command (about 10-15 minutes on one busy CPU thread)::
+One command (about half an hour with one thread on the course's 2-core machine while it was shared)::
 
     OMP_NUM_THREADS=1 python scripts/scaling_sweep.py            # -> benchmarks/results/scaling_sweep.json
 
