@@ -290,12 +290,150 @@ QUIZZES: dict[str, tuple[Question, ...]] = {
             unit="numbers",
         ),
     ),
+    "06a": (
+        Choice(
+            "Matched in parameters, a decoder-only translator does more work per training step than an "
+            "encoder–decoder on the same pairs. Why?",
+            ("Every layer processes source and target together, so each layer sees about twice the tokens",
+             "It has more parameters",
+             "Its causal mask is expensive to build",
+             "It must re-encode the source at every step"),
+            answer=0,
+            explanations=(
+                "The encoder–decoder splits its layers: encoder layers read the source, decoder layers the target. "
+                "The GPT runs all its layers over the joint text; 06a counts the layer-tokens.",
+                "The two models were matched to within a few per cent in parameters.",
+                "A mask is a tiny boolean matrix; building it costs nothing next to the matrix products.",
+                "During training everything is computed in one pass with teacher forcing; re-encoding is a cost of "
+                "*serving* a growing input (06c), and it is the encoder–decoder that pays it."),
+        ),
+        Choice(
+            "Why is a causal attention matrix always full rank?",
+            ("It is lower-triangular with a positive diagonal, so its determinant (the product of the diagonal) is "
+             "never zero",
+             "Because softmax rows sum to one",
+             "Because it is symmetric",
+             "Because it is trained longer"),
+            answer=0,
+            explanations=(
+                "Softmax never gives exactly 0, so every diagonal entry is positive; a triangular matrix's "
+                "determinant is the product of its diagonal.",
+                "Every attention matrix has rows summing to one, including low-rank bidirectional ones.",
+                "Attention matrices are not symmetric in general, causal ones never (the upper triangle is 0).",
+                "Rank here is a property of the mask's shape, not of training."),
+        ),
+        Choice(
+            "In the text `<zh> 我 看 书 。 <en> i read books . <eos>`, which positions does the translation loss learn?",
+            ("Only the predictions of the English words and <eos>",
+             "Every position, Chinese included",
+             "Only <eos>",
+             "Only the Chinese characters"),
+            answer=0,
+            explanations=(
+                "The prompt's positions get the target -100, which cross-entropy ignores: the model is asked to "
+                "write the answer, not to predict its own prompt.",
+                "That would be plain language modelling of the whole text; 06b does that on purpose with unpaired "
+                "text, but the translation loss learns only the answer.",
+                "<eos> is learned, so the model knows when to stop, but so is every English word.",
+                "The Chinese is the prompt; predicting it is not the task."),
+        ),
+    ),
+    "06b": (
+        Choice(
+            "An encoder–decoder given a task marker as the first source token learns four jobs at once. Which "
+            "well-known model works this way?",
+            ("T5: every task written as text-to-text with a task prefix",
+             "GPT-2",
+             "BERT",
+             "word2vec"),
+            answer=0,
+            explanations=(
+                "T5 (2019) is an encoder–decoder that serves many tasks by prefixing the input with the task's name.",
+                "GPT-2 is decoder-only.",
+                "BERT is an encoder only; it does not generate text.",
+                "word2vec learns word vectors, not tasks."),
+        ),
+        Choice(
+            "Why does notebook 06b take the Chinese pre-training sentences from one half of the pairs and the "
+            "English from the other half?",
+            ("So that no sentence meets its own translation: the pre-training text is truly unpaired",
+             "To have fewer sentences, so pre-training is faster",
+             "Because the model cannot read both languages",
+             "To balance the two languages' vocabularies"),
+            answer=0,
+            explanations=(
+                "If a Chinese sentence and its English translation were both in the text, the model could learn "
+                "translation from them, and the experiment would not be about unpaired data.",
+                "Every pair still contributes one sentence; the split is about pairing, not size.",
+                "It reads both: the joint vocabulary holds Chinese characters and English words.",
+                "Vocabulary balance is not the point; the two halves come from the same generator."),
+        ),
+        Numeric(
+            "A balanced test set for the 'kind' task has equally many statements, yes/no questions and "
+            "wh-questions. What accuracy (in %) does guessing one class every time get?",
+            33.33,
+            "Three equally frequent classes: any single guess is right one time in three.",
+            near_misses=((50, "there are three classes, not two"), (85, "that is the share of statements in the "
+                                                                        "unbalanced corpus, which is why the test "
+                                                                        "set is balanced")),
+            rel_tol=2e-2, unit="%",
+        ),
+    ),
+    "06c": (
+        Choice(
+            "In a chat, each turn adds a message to the input. Why does the decoder-only model's cost per turn "
+            "stay nearly flat while the encoder–decoder's grows?",
+            ("Causal attention never lets old tokens see new ones, so their keys and values can stay cached; a "
+             "bidirectional encoder must recompute every token",
+             "The decoder-only model has fewer parameters",
+             "The encoder–decoder writes longer replies",
+             "The decoder-only model skips attention for old tokens"),
+            answer=0,
+            explanations=(
+                "With a causal mask an old token's vectors never change, so the KV cache holds them; in a "
+                "bidirectional encoder every token's vector depends on the newest one.",
+                "06c uses models of the same size; the difference is which work can be reused.",
+                "Both write replies of the same length in the experiment.",
+                "The new tokens still attend to every cached token; that is the small growth you see."),
+        ),
+        Choice(
+            "Fill-in-the-middle rewrites `prefix ___ suffix` as `<pre> prefix <suf> suffix <mid>` → middle. What "
+            "does the rewrite give a causal model?",
+            ("The words after the blank, placed before the answer, where left-to-right attention can see them",
+             "A bidirectional mask",
+             "More parameters",
+             "A longer context window"),
+            answer=0,
+            explanations=(
+                "The model is unchanged; only the order of the text changes, so the suffix is in the past when "
+                "the middle is written.",
+                "The mask stays causal; that is the point of the trick.",
+                "The same weights answer both ways in 06c.",
+                "The text is as long as before, plus three markers."),
+        ),
+        Choice(
+            "A verdict in 06c is 'not decidable at this scale'. What does that mean?",
+            ("The measured difference is inside the rule's margin: this run cannot tell the claim from its "
+             "opposite",
+             "The claim is false",
+             "The experiment crashed",
+             "The claim is true but was not asserted"),
+            answer=0,
+            explanations=(
+                "Each rule has a margin; a difference smaller than it could flip on another machine or seed, so "
+                "it decides nothing.",
+                "'Not supported' is the verdict for numbers that clear the margin against the claim.",
+                "An experiment that did not run gives 'not run'.",
+                "A supported claim that is not asserted is still 'supported'; 'asserted' is a separate column."),
+        ),
+    ),
 }
 
 
 def notebook_quiz(notebook: str):
-    """The quiz of notebook ``"00"`` ... ``"05"`` as a widget (with a static fallback for pages without a kernel)."""
-    key = str(notebook)[:2]
-    if key not in QUIZZES:
+    """The quiz of notebook ``"00"`` ... ``"05"``, ``"06a"`` ... ``"06c"`` as a widget (with a static fallback
+    for pages without a kernel)."""
+    key = max((k for k in QUIZZES if str(notebook).startswith(k)), key=len, default=None)   # "06a_..." -> "06a"
+    if key is None:
         raise KeyError(f"no quiz for notebook {notebook!r}; quizzes exist for {sorted(QUIZZES)}")
     return Quiz(QUIZZES[key], title=f"Quiz · notebook {key}")

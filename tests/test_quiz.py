@@ -137,8 +137,8 @@ def _walk(widget):
 
 # ---------------------------------------------------------------------------------------------- the course's quizzes
 
-def test_every_notebook_00_to_05_has_a_quiz_of_3_or_4_questions():
-    assert sorted(QUIZZES) == ["00", "01", "02", "03", "04", "05"]
+def test_every_notebook_has_a_quiz_of_3_or_4_questions():
+    assert sorted(QUIZZES) == ["00", "01", "02", "03", "04", "05", "06a", "06b", "06c"]
     for key, questions in QUIZZES.items():
         assert 3 <= len(questions) <= 4, key
         assert notebook_quiz(f"{key}_whatever").questions == questions
@@ -171,3 +171,7 @@ def test_the_dot_product_variance_question_holds_numerically():
     q, k = torch.randn(20_000, 64, generator=g), torch.randn(20_000, 64, generator=g)
     var = (q * k).sum(-1).var().item()
     assert abs(var / _numeric("01", "q and k").answer - 1) < 0.05
+
+
+def test_notebook_06_quiz_numbers():
+    assert _numeric("06b", "A balanced test set").answer == pytest.approx(100 / 3, rel=2e-2)
