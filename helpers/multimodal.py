@@ -206,9 +206,14 @@ def draw_digits(model, codec: ImageTextCodec, labels, *, temperature: float = 1.
     """Images the model draws from captions: ``labels (N,)`` -> ``(N, S, S)`` grey levels in [0, 1].
 
     The model gets ``<eos> caption <img>`` and samples ``S·S`` tokens; a token that is not a pixel
-    (the model's mistake) is drawn as blank.
+    (the model's mistake) is drawn as blank. A seeded ``generator`` decides the samples; if it lives on
+    another device than the model (a CPU generator, a model on a GPU), a CPU copy of the model draws.
     """
     device = next(model.parameters()).device
+    if generator is not None and generator.device.type != device.type:
+        import copy
+
+        model, device = copy.deepcopy(model).to(generator.device), generator.device
     prompt = torch.tensor([[codec.EOS] + codec.caption_ids(int(d)) + [codec.IMG] for d in np.asarray(labels)],
                           device=device)
     gen = model.generate(prompt, codec.pixels, temperature=temperature, top_k=top_k, generator=generator)
