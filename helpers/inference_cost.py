@@ -37,53 +37,59 @@ def _check(turns: int, user_len: int, reply_len: int) -> None:
             raise ValueError(f"{name} must be a positive int, got {value!r}")
 
 
-def _measure(fn) -> tuple[float, int]:
-    with FlopCounterMode(display=False) as counter:
+def _gpt_turns(model, turns, user_len, reply_len, seed, count: bool) -> TurnCosts:
+    device = next(model.parameters()).device
+    gen = torch.Generator().manual_seed(seed)
+    cache = model.new_cache(1)
+    costs = TurnCosts()
+
+    def step(ids):                      # counted passes use the explicit attention, so FLOPs include attention
+        return model(ids, cache=cache, return_attention=True)[0] if count else model(ids, cache=cache)
+
+    for _ in range(turns):
+        user = torch.randint(4, model.config.vocab_size, (1, user_len), generator=gen).to(device)   # (1, m)
+
+        def turn():
+            logits = step(user)                                      # prefill: only the new tokens
+            nxt = logits[:, -1].argmax(-1, keepdim=True)             # (1, 1)
+            for _ in range(reply_len - 1):                           # the reply, one token at a time
+                nxt = step(nxt)[:, -1].argmax(-1, keepdim=True)
+            step(nxt)                                                # the last reply token enters the cache
+
+        _record(costs, turn, count)
+        costs.context.append(cache.length)
+    return costs
+
+
+def _record(costs: TurnCosts, fn, count: bool) -> None:
+    if count:
+        with FlopCounterMode(display=False) as counter:
+            fn()
+        costs.flops.append(int(counter.get_total_flops()))
+    else:
         start = time.perf_counter()
         fn()
-        seconds = time.perf_counter() - start
-    return seconds, int(counter.get_total_flops())
+        costs.seconds.append(time.perf_counter() - start)
 
 
 @torch.no_grad()
 def gpt_conversation(model, turns: int, user_len: int, reply_len: int, *, seed: int = 0) -> TurnCosts:
-    """A decoder-only model serving ``turns`` turns with one KV cache kept across the whole conversation."""
+    """A decoder-only model serving ``turns`` turns with one KV cache kept across the whole conversation.
+
+    The conversation is played twice: once timed, once with the FLOP counter (which slows it down).
+    """
     _check(turns, user_len, reply_len)
     need = turns * (user_len + reply_len)
     if need > model.config.block_size:
         raise ValueError(f"{turns} turns of {user_len}+{reply_len} tokens need block_size >= {need}, "
                          f"the model has {model.config.block_size}")
     model.eval()
-    device = next(model.parameters()).device
-    gen = torch.Generator().manual_seed(seed)
-    cache = model.new_cache(1)
-    costs = TurnCosts()
-    for _ in range(turns):
-        user = torch.randint(4, model.config.vocab_size, (1, user_len), generator=gen).to(device)   # (1, m)
-
-        def turn():
-            logits = model(user, cache=cache)                        # prefill: only the new tokens
-            nxt = logits[:, -1].argmax(-1, keepdim=True)             # (1, 1)
-            for _ in range(reply_len - 1):                           # the reply, one token at a time
-                nxt = model(nxt, cache=cache)[:, -1].argmax(-1, keepdim=True)
-            model(nxt, cache=cache)                                  # the last reply token enters the cache
-
-        seconds, flops = _measure(turn)
-        costs.seconds.append(seconds)
-        costs.flops.append(flops)
-        costs.context.append(cache.length)
-    return costs
+    timed = _gpt_turns(model, turns, user_len, reply_len, seed, count=False)
+    counted = _gpt_turns(model, turns, user_len, reply_len, seed, count=True)
+    return TurnCosts(seconds=timed.seconds, flops=counted.flops, context=timed.context)
 
 
-@torch.no_grad()
-def seq2seq_conversation(model, turns: int, user_len: int, reply_len: int, *, seed: int = 0) -> TurnCosts:
-    """An encoder–decoder serving the same conversation: each turn re-encodes everything said so far."""
-    _check(turns, user_len, reply_len)
-    need = turns * (user_len + reply_len)
-    if need > model.config.max_len:
-        raise ValueError(f"{turns} turns of {user_len}+{reply_len} tokens need max_len >= {need}, "
-                         f"the model has {model.config.max_len}")
-    model.eval()
+def _seq2seq_turns(model, turns, user_len, reply_len, seed, count: bool) -> TurnCosts:
     device = next(model.parameters()).device
     gen = torch.Generator().manual_seed(seed)
     history = torch.empty(1, 0, dtype=torch.long, device=device)
@@ -103,9 +109,24 @@ def seq2seq_conversation(model, turns: int, user_len: int, reply_len: int, *, se
                 prev = logits.argmax(-1)
                 reply.append(int(prev) % model.config.src_vocab)
 
-        seconds, flops = _measure(turn)
-        costs.seconds.append(seconds)
-        costs.flops.append(flops)
+        _record(costs, turn, count)
         costs.context.append(src.shape[1])
         history = torch.cat([src, torch.tensor([reply], device=device)], dim=1)  # the reply joins the input
     return costs
+
+
+@torch.no_grad()
+def seq2seq_conversation(model, turns: int, user_len: int, reply_len: int, *, seed: int = 0) -> TurnCosts:
+    """An encoder–decoder serving the same conversation: each turn re-encodes everything said so far.
+
+    Played twice, like ``gpt_conversation``: timed, then counted.
+    """
+    _check(turns, user_len, reply_len)
+    need = turns * (user_len + reply_len)
+    if need > model.config.max_len:
+        raise ValueError(f"{turns} turns of {user_len}+{reply_len} tokens need max_len >= {need}, "
+                         f"the model has {model.config.max_len}")
+    model.eval()
+    timed = _seq2seq_turns(model, turns, user_len, reply_len, seed, count=False)
+    counted = _seq2seq_turns(model, turns, user_len, reply_len, seed, count=True)
+    return TurnCosts(seconds=timed.seconds, flops=counted.flops, context=timed.context)

@@ -191,7 +191,7 @@ def test_verdicts_follow_their_rules():
     assert rows["E1"].verdict == claims.NOT_SUPPORTED and rows["E1"].robust        # BLEU 80 without alignments
     assert rows["E2"].verdict == claims.NOT_SUPPORTED and rows["E2"].robust       # 20 vs 30 at K=250
     assert rows["E3"].verdict == claims.NOT_SUPPORTED and rows["E3"].robust       # 3x the time
-    assert rows["E4"].verdict == claims.NOT_SUPPORTED                             # 98.75% kept
+    assert rows["E4"].verdict == claims.NOT_SUPPORTED                             # 79/70 and 90/88: ~1.07x
     assert rows["D1"].verdict == claims.NOT_SUPPORTED                             # 35% vs chance 33%
     assert rows["D3"].verdict == claims.SUPPORTED
     assert rows["W1"].verdict == claims.SUPPORTED and rows["W1"].robust
@@ -279,3 +279,13 @@ def test_long_gpt_loader_checks_the_file(tmp_path, vocab):
         tm.load_long_gpt(vocab, path)
     with pytest.raises(checkpoints.CheckpointError, match="no checkpoint"):
         tm.load_long_gpt(vocab, tmp_path / "missing.pt")
+
+
+def test_multitask_rules_use_the_geometric_mean():
+    r = _full_results()
+    r["multitask"]["tf_multi"] = {"zh2en": 20.0, "kind": 40.0}          # half the decoder-only on both tasks
+    rows = {v.claim_id: v for v in claims.verdicts(r)}
+    assert rows["E4"].verdict == claims.SUPPORTED and rows["E4"].robust
+    r["multitask"]["gpt_multi"] = {"zh2en": 40.0, "kind": 45.0}         # half the specialists
+    assert {v.claim_id: v for v in claims.verdicts(r)}["D2"].verdict == claims.NOT_SUPPORTED
+    assert claims._geo_ratio({"a": 4.0, "b": 1.0}, {"a": 1.0, "b": 4.0}, ["a", "b"]) == pytest.approx(1.0)
