@@ -11,6 +11,11 @@ changes the architecture and nothing else:
 * ``gpt_answers`` / ``seq2seq_answers``: greedy answers to a list of sources, with the
   model's confidence (the geometric-mean probability of the tokens it wrote).
 * ``score(task, answers, references)``: BLEU for translation, accuracy for the label tasks.
+* ``TranslationTextLoader`` / ``train_translation_gpt``: notebook 04's own zh→en batches rewritten as
+  text, so the decoder-only rival of 06a sees exactly the encoder–decoder's pairs, in its order.
+* ``seconds`` of a run depend on the machine's load: ``time_to_loss`` reads a learning curve;
+  ``mean_loss`` scores a model on every batch of a loader (e.g. the valid pairs).
+* ``load_long_gpt``: the decoder-only translator trained 5× longer, shipped in ``data/why_decoder_only/``.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ import torch
 from . import checkpoints, metrics
 from .generate import greedy_decode
 from .gpt import GPT, GPTConfig
-from .text_tasks import (IGNORE_INDEX, LABELS, TaskExample, _ids, collate_lm, lm_batches, prompt_ids,
+from .text_tasks import (IGNORE_INDEX, LABELS, TaskExample, _ids, lm_batches, prompt_ids,
                          seq2seq_batches)
 from .tokenize import EOS_ID, Vocab, detokenize_en, detokenize_zh
 from .train import History, count_parameters, train
