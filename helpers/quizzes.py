@@ -427,6 +427,86 @@ QUIZZES: dict[str, tuple[Question, ...]] = {
                 "A supported claim that is not asserted is still 'supported'; 'asserted' is a separate column."),
         ),
     ),
+    "07a": (
+        Choice(
+            "Scaling laws in the style of Kaplan et al. (2020) count which parameters?",
+            ("The non-embedding parameters (about 12 · layers · d_model² for a GPT)",
+             "All parameters, embeddings included",
+             "Only the embedding matrix",
+             "The number of layers"),
+            answer=0,
+            explanations=(
+                "The embeddings grow with the vocabulary, not with the model's capacity to compute; leaving them out "
+                "makes the laws cleaner, and 07a's ladder counts it that way.",
+                "For tiny models the embeddings are a large share of all parameters and bend the curve; that is "
+                "why they are left out.",
+                "The embedding matrix is exactly what is left out.",
+                "Depth alone is not the size: width counts squared."),
+        ),
+        Numeric(
+            "Estimate the training compute, in FLOPs, of a 1-billion-parameter model trained on 20 billion tokens "
+            "(use 6·N·D).",
+            1.2e20,
+            "6 × 10⁹ × 2·10¹⁰ = 1.2·10²⁰ FLOPs: 2 per parameter per token forward, 4 backward.",
+            near_misses=((2e19, "multiply by 6: 2 FLOPs per parameter per token forward and 4 backward"),
+                         (4e19, "2·N·D is the forward pass only; training adds the backward pass (6·N·D in all)")),
+            rel_tol=2e-2, unit="FLOPs",
+        ),
+        Choice(
+            "In 07a's sweep the largest model did no better than the next size down, at matched tokens. The most "
+            "likely reason?",
+            ("It saw under one token per parameter: data, not size, was the limit",
+             "Large models cannot be trained on a CPU",
+             "The power law says loss must rise for large models",
+             "Its learning rate was zero"),
+            answer=0,
+            explanations=(
+                "Kaplan's L(N, D) and Chinchilla (~20 tokens per parameter) both say a model needs data in "
+                "proportion to its size; 07a discusses it.",
+                "It trained fine, just without enough tokens to use its capacity.",
+                "A power law with a floor only flattens; it never rises.",
+                "It trained with the same schedule as every other size."),
+        ),
+    ),
+    "07b": (
+        Choice(
+            "When fine-tuning on instruction lines, which tokens carry the loss?",
+            ("Only the answer (and its end token): the prompt's targets are -100",
+             "Every token, prompt included",
+             "Only the first token of the answer",
+             "Only the prompt"),
+            answer=0,
+            explanations=(
+                "The model should learn to answer, not to predict the instruction it was given; the same masking "
+                "as 06's translation text.",
+                "That is pre-training on plain text; fine-tuning learns the answers.",
+                "Every answer token is learned, so the whole answer is written.",
+                "The prompt is given; it is not the task."),
+        ),
+        Numeric(
+            "An 8 × 8 grey image with 4 grey levels is written as one token per pixel. How many pixel tokens is that "
+            "(markers not counted)?",
+            64,
+            "One token per pixel: 8 × 8 = 64 tokens, each one of 4 grey-level tokens.",
+            near_misses=((256, "the 4 grey levels are the *vocabulary* of a pixel token, not extra tokens"),
+                         (16, "count pixels, 8 × 8, not rows + columns")),
+            unit="tokens",
+        ),
+        Choice(
+            "Why can one small decoder both read digits (image → caption) and draw them (caption → image)?",
+            ("Both directions are the same next-token prediction over one stream in which pixels are tokens too",
+             "It has a separate image encoder",
+             "It was trained twice, once per direction, into two sets of weights",
+             "Drawing uses a diffusion model"),
+            answer=0,
+            explanations=(
+                "Put the image first and the caption is the continuation; put the caption first and the image is. "
+                "One set of weights learns both.",
+                "There is no encoder: that is the point of a decoder-only model.",
+                "07b trains one model, once, on both orders.",
+                "The pixels are sampled token by token, like words."),
+        ),
+    ),
 }
 
 

@@ -138,7 +138,7 @@ def _walk(widget):
 # ---------------------------------------------------------------------------------------------- the course's quizzes
 
 def test_every_notebook_has_a_quiz_of_3_or_4_questions():
-    assert sorted(QUIZZES) == ["00", "01", "02", "03", "04", "05", "06a", "06b", "06c"]
+    assert sorted(QUIZZES) == ["00", "01", "02", "03", "04", "05", "06a", "06b", "06c", "07a", "07b"]
     for key, questions in QUIZZES.items():
         assert 3 <= len(questions) <= 4, key
         assert notebook_quiz(f"{key}_whatever").questions == questions
@@ -175,3 +175,12 @@ def test_the_dot_product_variance_question_holds_numerically():
 
 def test_notebook_06_quiz_numbers():
     assert _numeric("06b", "A balanced test set").answer == pytest.approx(100 / 3, rel=2e-2)
+
+
+def test_notebook_07_quiz_numbers():
+    from helpers.multimodal import digit_images
+    from helpers.scaling import train_flops
+
+    assert _numeric("07a", "Estimate the training compute").answer == pytest.approx(train_flops(1e9, 2e10), rel=1e-9)
+    images, _ = digit_images(1)
+    assert _numeric("07b", "An 8 × 8 grey image").answer == images[0].size
