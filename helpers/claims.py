@@ -9,8 +9,8 @@ rule per claim and returns a ``Verdict`` per row:
 * **not decidable at this scale**: they fall inside it;
 * **not run**: the part of notebook 06 that measures it has not been run here yet.
 
-A verdict is ``robust`` when the numbers clear the margin twice over: those are the ones the
-notebook ``assert``s, because they hold on any machine; the rest are printed, not asserted.
+A verdict is ``robust`` when the numbers clear the margin twice over: the notebook ``assert``s those
+among them whose margin is wide enough to hold on any machine; the rest are printed, not asserted.
 """
 
 from __future__ import annotations
@@ -237,10 +237,13 @@ def verdicts(results: dict[str, Any]) -> list[Verdict]:
     return rows
 
 
-def verdict_markdown(rows: list[Verdict]) -> str:
-    """The table as Markdown (for ``IPython.display.Markdown`` and the closing note)."""
-    lines = ["| | claim | experiment | this run | verdict | asserted |", "|---|---|---|---|---|---|"]
+def verdict_markdown(rows: list[Verdict], asserted=()) -> str:
+    """The table as Markdown (for ``IPython.display.Markdown`` and the closing note).
+
+    "margin ×2": the numbers clear the rule's margin twice over; "asserted": the claim ids in ``asserted``.
+    """
+    lines = ["| | claim | experiment | this run | verdict | margin ×2 | asserted |", "|---|---|---|---|---|---|---|"]
     for v in rows:
         lines.append(f"| {v.claim_id} | {v.claim} | {v.experiment} | {v.numbers} | **{v.verdict}** | "
-                     f"{'yes' if v.robust else 'no'} |")
+                     f"{'yes' if v.robust else 'no'} | {'yes' if v.claim_id in asserted else 'no'} |")
     return "\n".join(lines)
