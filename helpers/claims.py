@@ -86,7 +86,7 @@ def _e1(r):
 
 
 def _e2(r):
-    e = r["unpaired"]
+    e = r["unpaired_sweep"]
     k = min(e["k"])
     i = e["k"].index(k)
     gap = e["gpt_pretrained"][i] - e["tf_scratch"][i]
@@ -180,7 +180,7 @@ def _w3(r):
 
 
 def _r1(r):
-    e = r["unpaired"]
+    e = r["unpaired_sweep"]
     i_small, i_big = e["k"].index(min(e["k"])), e["k"].index(max(e["k"]))
     gap_small = e["tf_scratch"][i_small] - e["gpt_pretrained"][i_small]
     gap_big = e["tf_scratch"][i_big] - e["gpt_pretrained"][i_big]
@@ -210,7 +210,7 @@ def _i1(r):
 
 CLAIMS: list[tuple[str, str, str, Callable]] = [
     ("E1", "encoder–decoders need heavy, aligned preprocessing", "06a translation", _e1),
-    ("E2", "paired data is scarce, so unpaired text gives decoder-only models the edge", "06b unpaired", _e2),
+    ("E2", "paired data is scarce, so unpaired text gives decoder-only models the edge", "06b stored sweep", _e2),
     ("E3", "encoder–decoders take longer to train", "06a translation", _e3),
     ("E4", "a trained encoder–decoder serves one task", "06b many tasks", _e4),
     ("D1", "a decoder-only model takes any text format", "06b many tasks", _d1),
@@ -219,7 +219,7 @@ CLAIMS: list[tuple[str, str, str, Callable]] = [
     ("W1", "decoder-only models see only left context", "06c fill-in-the-middle", _w1),
     ("W2", "decoder-only models struggle more with long inputs", "06a translation", _w2),
     ("W3", "decoder-only models hallucinate more", "06c hallucination", _w3),
-    ("R1", "more data and fine-tuning soften the weaknesses", "06b unpaired", _r1),
+    ("R1", "more data and fine-tuning soften the weaknesses", "06b stored sweep", _r1),
     ("A1", "causal attention is full rank, bidirectional can be low-rank", "06c masks", _a1),
     ("I1", "a decoder-only model serves growing inputs cheaper (KV cache)", "06c serving", _i1),
 ]

@@ -63,9 +63,16 @@ def k_pairs(data, k: int, seed: int = 0) -> list:
     return random.Random(1000 + seed).sample(list(data.train), k)
 
 
+ARMS = ("gpt_pretrained", "gpt_scratch", "tf_scratch")
+
+
 def run_unpaired(data, vocab, ks: Sequence[int] = (250, 1000), seeds: Sequence[int] = (0,),
-                 setup: UnpairedSetup = UnpairedSetup(), *, progress: bool = False) -> dict[str, Any]:
-    """Every arm at every ``K`` and seed. Returns JSON-able results (BLEU lists aligned with ``rows``)."""
+                 setup: UnpairedSetup = UnpairedSetup(), *, arms: Sequence[str] = ARMS,
+                 progress: bool = False) -> dict[str, Any]:
+    """Every arm (of ``ARMS``) at every ``K`` and seed. Returns JSON-able results (one row per K and seed)."""
+    unknown = set(arms) - set(ARMS)
+    if unknown:
+        raise ValueError(f"unknown arms {sorted(unknown)}; choose from {ARMS}")
     test = tt.make_examples(data.test[:setup.n_test], "zh2en")
     sources = [ex.source for ex in test]
     rows = []
@@ -76,18 +83,19 @@ def run_unpaired(data, vocab, ks: Sequence[int] = (250, 1000), seeds: Sequence[i
             train = tt.make_examples(k_pairs(data, k, seed), "zh2en")
             common = dict(steps=setup.finetune_steps, batch_size=setup.batch_size, lr=setup.lr, seed=seed,
                           progress=progress)
-            tuned, _ = tm.train_task_gpt("why-finetuned", vocab, train, init=base, **common, **_gpt_sizes(setup))
-            scratch, _ = tm.train_task_gpt("why-scratch", vocab, train, **common, **_gpt_sizes(setup))
-            tf, _ = tm.train_task_transformer("why-tf-k", data.src_vocab, data.tgt_vocab, train, **common,
-                                              d_model=setup.d_model, n_heads=4, d_ff=4 * setup.d_model)
-            rows.append({
-                "seed": seed, "k": k,
-                "gpt_pretrained": tm.score("zh2en", tm.gpt_answers(tuned, vocab, "zh2en", sources), test, vocab),
-                "gpt_scratch": tm.score("zh2en", tm.gpt_answers(scratch, vocab, "zh2en", sources), test, vocab),
-                "tf_scratch": tm.score("zh2en", tm.seq2seq_answers(tf, data.src_vocab, data.tgt_vocab, sources),
-                                       test, vocab),
-                "pretrain_seconds": base_info["seconds"],
-            })
+            row = {"seed": seed, "k": k, "pretrain_seconds": base_info["seconds"]}
+            if "gpt_pretrained" in arms:
+                tuned, _ = tm.train_task_gpt("why-finetuned", vocab, train, init=base, **common, **_gpt_sizes(setup))
+                row["gpt_pretrained"] = tm.score("zh2en", tm.gpt_answers(tuned, vocab, "zh2en", sources), test, vocab)
+            if "gpt_scratch" in arms:
+                scratch, _ = tm.train_task_gpt("why-scratch", vocab, train, **common, **_gpt_sizes(setup))
+                row["gpt_scratch"] = tm.score("zh2en", tm.gpt_answers(scratch, vocab, "zh2en", sources), test, vocab)
+            if "tf_scratch" in arms:
+                tf, _ = tm.train_task_transformer("why-tf-k", data.src_vocab, data.tgt_vocab, train, **common,
+                                                  d_model=setup.d_model, n_heads=4, d_ff=4 * setup.d_model)
+                row["tf_scratch"] = tm.score("zh2en", tm.seq2seq_answers(tf, data.src_vocab, data.tgt_vocab, sources),
+                                             test, vocab)
+            rows.append(row)
     return {"setup": asdict(setup), "ks": list(ks), "seeds": list(seeds), "rows": rows,
             "seconds": time.perf_counter() - start}
 
