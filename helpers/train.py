@@ -175,7 +175,7 @@ def train(
     if progress:
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=steps, desc="training", leave=False, mininterval=0.5)  # few updates: nbval reads them all
+        bar = tqdm(total=steps, desc="training", mininterval=0.5)  # kept when done; few updates (nbval reads them all)
 
     def evaluate(step: int) -> None:
         if eval_fn is None:
