@@ -72,21 +72,22 @@ def _record(costs: TurnCosts, fn, count: bool) -> None:
         costs.seconds.append(time.perf_counter() - start)
 
 
-@torch.no_grad()
-def gpt_conversation(model, turns: int, user_len: int, reply_len: int, *, seed: int = 0) -> TurnCosts:
-    """A decoder-only model serving ``turns`` turns with one KV cache kept across the whole conversation.
-
-    The conversation is played twice: once timed, once with the FLOP counter (which slows it down).
-    """
+def _play(turns_fn, model, limit: int, what: str, turns: int, user_len: int, reply_len: int, seed: int) -> TurnCosts:
+    """Check the conversation fits, then play it twice: timed, then with the FLOP counter (which slows it)."""
     _check(turns, user_len, reply_len)
     need = turns * (user_len + reply_len)
-    if need > model.config.block_size:
-        raise ValueError(f"{turns} turns of {user_len}+{reply_len} tokens need block_size >= {need}, "
-                         f"the model has {model.config.block_size}")
+    if need > limit:
+        raise ValueError(f"{turns} turns of {user_len}+{reply_len} tokens need {what} >= {need}, the model has {limit}")
     model.eval()
-    timed = _gpt_turns(model, turns, user_len, reply_len, seed, count=False)
-    counted = _gpt_turns(model, turns, user_len, reply_len, seed, count=True)
+    timed = turns_fn(model, turns, user_len, reply_len, seed, count=False)
+    counted = turns_fn(model, turns, user_len, reply_len, seed, count=True)
     return TurnCosts(seconds=timed.seconds, flops=counted.flops, context=timed.context)
+
+
+@torch.no_grad()
+def gpt_conversation(model, turns: int, user_len: int, reply_len: int, *, seed: int = 0) -> TurnCosts:
+    """A decoder-only model serving ``turns`` turns with one KV cache kept across the whole conversation."""
+    return _play(_gpt_turns, model, model.config.block_size, "block_size", turns, user_len, reply_len, seed)
 
 
 def _seq2seq_turns(model, turns, user_len, reply_len, seed, count: bool) -> TurnCosts:
@@ -117,16 +118,5 @@ def _seq2seq_turns(model, turns, user_len, reply_len, seed, count: bool) -> Turn
 
 @torch.no_grad()
 def seq2seq_conversation(model, turns: int, user_len: int, reply_len: int, *, seed: int = 0) -> TurnCosts:
-    """An encoder–decoder serving the same conversation: each turn re-encodes everything said so far.
-
-    Played twice, like ``gpt_conversation``: timed, then counted.
-    """
-    _check(turns, user_len, reply_len)
-    need = turns * (user_len + reply_len)
-    if need > model.config.max_len:
-        raise ValueError(f"{turns} turns of {user_len}+{reply_len} tokens need max_len >= {need}, "
-                         f"the model has {model.config.max_len}")
-    model.eval()
-    timed = _seq2seq_turns(model, turns, user_len, reply_len, seed, count=False)
-    counted = _seq2seq_turns(model, turns, user_len, reply_len, seed, count=True)
-    return TurnCosts(seconds=timed.seconds, flops=counted.flops, context=timed.context)
+    """An encoder–decoder serving the same conversation: each turn re-encodes everything said so far."""
+    return _play(_seq2seq_turns, model, model.config.max_len, "max_len", turns, user_len, reply_len, seed)
