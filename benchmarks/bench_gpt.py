@@ -14,7 +14,7 @@
     with the KV cache (preallocated, and concatenating) and by recomputing the context at
     every step. Asserts that all give identical tokens.
 
-Results go to ``benchmarks/results/bench_gpt.json`` (``--out`` to change), with the torch
+Results go to ``results/bench_gpt.json`` (``--out`` to change), with the torch
 version, thread count and date. On a shared machine timings are noisy: trust the ratios,
 which are measured side by side, more than the absolute numbers.
 """
@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
-import json
 import platform
 import statistics
 import sys
@@ -38,6 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from helpers.gpt import GPT, GPTConfig  # noqa: E402
+from helpers.results import RESULTS_DIR, make_provenance, save_result  # noqa: E402
 
 
 class TorchEncoderLM(nn.Module):
@@ -172,7 +172,7 @@ def main(argv=None) -> dict:
         batch, steps, warmup = 32, args.steps or 15, 3
         gen_cfg = GPTConfig(vocab_size=65, block_size=512, n_layer=4, n_head=4, d_model=128)
         prompt_len, new_tokens, gen_repeats, peak_n = 256, 256, 7, 2048
-    out_path = args.out or ROOT / "benchmarks" / "results" / ("bench_gpt_quick.json" if args.quick else "bench_gpt.json")
+    out_path = args.out or RESULTS_DIR / ("bench_gpt_quick.json" if args.quick else "bench_gpt.json")
 
     train = bench_training(train_cfg, batch, steps, warmup, peak_n)
     peak, ratio = train["matmul_peak_gflops"], train["ours_over_torch"]
@@ -184,9 +184,13 @@ def main(argv=None) -> dict:
         "machine": platform.machine(), "processor": platform.processor(),
         "training": {"config": vars(train_cfg), "batch": batch, "steps": steps, "warmup": warmup, **train},
         "generation": {"config": vars(gen_cfg), **gen},
+        "provenance": make_provenance(
+            " ".join(["python", "benchmarks/bench_gpt.py", *(sys.argv[1:] if argv is None else argv)]), [0, 1],
+            {"training": vars(train_cfg), "generation": vars(gen_cfg), "batch": batch, "steps": steps},
+            ["benchmarks/bench_gpt.py", "helpers/gpt.py", "helpers/attention.py", "helpers/generate.py",
+             "helpers/transformer.py"]),
     }
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    out_path.write_text(json.dumps(results, indent=2))
+    save_result(str(Path(out_path).resolve()), results)
 
     o, t = train["ours"], train["torch"]
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, matmul peak {peak:.0f} GFLOP/s "

@@ -1,7 +1,7 @@
 """A seeded generator of Chinese–English sentence pairs with gold word alignments.
 
-The course's translation task. A small grammar (``helpers.grammar``, with ``grammar_clause`` and
-``grammar_np``; lexicon in ``helpers.lexicon``) builds each sentence once, as a tree of phrases,
+The course's translation task. A small grammar (the package ``helpers.grammar``: sentence,
+clause and noun-phrase levels over a lexicon) builds each sentence once, as a tree of phrases,
 and realises it in both languages at the same time, so every Chinese character knows which
 English words it produced: the gold alignment comes for free and is exact. The constructions are
 the ones that make attention interesting, because the two word orders differ:
@@ -126,7 +126,7 @@ class Pair:
 
 
 # ----------------------------------------------------------------------------------------------
-# Sentences → Pairs, and the public API. The grammar itself is in helpers/grammar.py.
+# Sentences → Pairs, and the public API. The grammar itself is in helpers/grammar/.
 
 
 def _pair(zh_pieces, en_pieces, question, tags) -> Pair:
@@ -424,9 +424,8 @@ def describe(splits: dict, seed: int) -> str:
         files.append(f"| `{filename}` | {name} | {len(splits[name]):,} | {size} |")
     return f"""# Generated Chinese–English corpus
 
-Made by `helpers/corpus.py` with the grammar in `helpers/grammar.py`, `helpers/grammar_clause.py`
-and `helpers/grammar_np.py` and the lexicon in `helpers/lexicon.py`, all in this repository: no
-third-party text. Load a split in a notebook with
+Made by `helpers/corpus.py` with the grammar in `helpers/grammar/` (sentences, clauses, noun phrases and the
+lexicon), all in this repository: no third-party text. Load a split in a notebook with
 
 ```python
 from helpers.corpus import load_split

@@ -1,8 +1,8 @@
-"""The scaling sweep of notebook 07: GPTs of every size of ``helpers.scaling.LADDER``, matched tokens, several seeds.
+"""The scaling sweep of notebook 07: GPTs of every size of ``helpers.experiments.scaling.LADDER``, matched tokens, several seeds.
 
 One command (about half an hour with one thread on the course's 2-core machine while it was shared)::
 
-    OMP_NUM_THREADS=1 python scripts/scaling_sweep.py            # -> benchmarks/results/scaling_sweep.json
+    OMP_NUM_THREADS=1 python scripts/scaling_sweep.py            # -> results/scaling_sweep.json
 
 Options: ``--steps`` (optimiser steps per run, the same for every size: matched tokens), ``--seeds``,
 ``--sizes`` (how many sizes of the ladder, from the smallest), ``--out``, ``--device``. ``--tiny`` is a
@@ -14,9 +14,6 @@ versions, thread count, device, the data fingerprint and checksums of the code t
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import hashlib
-import json
 import platform
 import statistics
 import sys
@@ -26,26 +23,25 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import torch  # noqa: E402
 
 import helpers  # noqa: E402
 from helpers.lm_data import lm_data  # noqa: E402
-from helpers.scaling import KAPLAN_ALPHA_N, LADDER, fit_power_law, train_point  # noqa: E402
+from helpers.results import RESULTS_DIR, make_provenance, save_result  # noqa: E402
+from helpers.experiments.scaling import KAPLAN_ALPHA_N, LADDER, fit_power_law, train_point  # noqa: E402
 
 TINY_SIZES = [{"n_layer": 1, "n_head": 2, "d_model": 8}, {"n_layer": 1, "n_head": 2, "d_model": 16},
               {"n_layer": 1, "n_head": 2, "d_model": 32}]
 
 
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+CODE = ["helpers/gpt.py", "helpers/experiments/scaling.py", "helpers/lm_data.py", "helpers/train.py",
+        "scripts/scaling_sweep.py"]
 
 
-def provenance(data, device) -> dict:
-    code = ["helpers/gpt.py", "helpers/scaling.py", "helpers/lm_data.py", "helpers/train.py", "scripts/scaling_sweep.py"]
-    return {"date_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-            "python": platform.python_version(), "torch": torch.__version__, "platform": platform.platform(),
-            "torch_threads": torch.get_num_threads(), "device": str(device), "helpers": helpers.__version__,
-            "data_fingerprint": data.fingerprint, "code_sha256": {p: _sha(ROOT / p) for p in code}}
+def provenance(command: str, settings: dict, sizes: list[dict], data, device) -> dict:
+    """The stored result's provenance (``helpers.results``): command, seeds, config, code hashes, versions."""
+    return make_provenance(command, settings["seeds"], {"settings": settings, "sizes": sizes}, CODE,
+                           platform=platform.platform(), device=str(device), helpers=helpers.__version__,
+                           data_fingerprint=data.fingerprint)
 
 
 def summarise(runs: list[dict]) -> list[dict]:
@@ -72,7 +68,7 @@ def main(argv=None) -> dict:
     parser.add_argument("--sizes", type=int, default=len(LADDER), help="use the first SIZES sizes of the ladder")
     parser.add_argument("--device", default="cpu", help="cpu (the reference), cuda or mps")
     parser.add_argument("--tiny", action="store_true", help="a smoke run of a few seconds")
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "scaling_sweep.json")
+    parser.add_argument("--out", type=Path, default=RESULTS_DIR / "scaling_sweep.json")
     args = parser.parse_args(argv)
 
     sizes = TINY_SIZES if args.tiny else LADDER[: args.sizes]
@@ -89,19 +85,20 @@ def main(argv=None) -> dict:
                   f"valid {r['valid_loss']:.3f}  ({r['seconds']:.0f} s)", flush=True)
     rows = summarise(runs)
     fit = fit_power_law([r["non_embedding"] for r in rows], [r["valid_loss"] for r in rows])
+    command = "OMP_NUM_THREADS=1 python scripts/scaling_sweep.py" + (" --tiny" if args.tiny else "")
+    settings = {"steps": steps, "batch_size": args.batch_size, "block_size": args.block_size, "seeds": seeds,
+                     "lr": runs[0]["lr"], "warmup": runs[0]["warmup"], "tokenizer": "bpe-1024",
+                     "valid_tokens": 2_000 if args.tiny else 20_000}
     result = {
         "what": "validation loss of GPTs of several sizes trained on the course text with matched tokens",
-        "command": "OMP_NUM_THREADS=1 python scripts/scaling_sweep.py" + (" --tiny" if args.tiny else ""),
-        "settings": {"steps": steps, "batch_size": args.batch_size, "block_size": args.block_size, "seeds": seeds,
-                     "lr": runs[0]["lr"], "warmup": runs[0]["warmup"], "tokenizer": "bpe-1024",
-                     "valid_tokens": 2_000 if args.tiny else 20_000},
+        "command": command,
+        "settings": settings,
         "fit": {"law": "L(N) = a * N^(-alpha) + c, N = non-embedding parameters", "a": fit.a, "alpha": fit.alpha,
                 "c": fit.c, "rmse": fit.rmse, "kaplan_alpha_n": KAPLAN_ALPHA_N},
         "sizes": rows, "runs": runs, "total_seconds": time.perf_counter() - start,
-        "provenance": provenance(data, device),
+        "provenance": provenance(command, settings, sizes, data, device),
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
+    save_result(str(args.out), result)
     print(f"fit: L(N) = {fit.a:.3g} N^-{fit.alpha:.3f} + {fit.c:.3f} (Kaplan et al.: alpha_N = {KAPLAN_ALPHA_N}); "
           f"{result['total_seconds']:.0f} s; wrote {args.out}")
     return result

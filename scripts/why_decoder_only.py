@@ -6,8 +6,8 @@
 
 ``curves`` trains notebook 04's Transformer (600 steps) and the matched decoder-only GPT of 06a for
 ``--gpt-steps`` steps (default 3000) on the same batches, logging the loss on the valid pairs, and
-stores the curves in ``benchmarks/results/why_decoder_only_curves.json`` and the long-trained GPT in
-``data/why_decoder_only/translation-gpt.pt`` (with its sha256), which notebooks 06a and 06c load.
+stores the curves in ``results/why_decoder_only_curves.json`` and the long-trained GPT in
+``data/weights/translation-gpt.pt`` (with its sha256), which notebooks 06a and 06c load.
 
 For every seed: pre-train a GPT on unpaired Chinese and English sentences; then, for every K,
 fine-tune it on K pairs, train the same GPT from scratch on them, and train an encoder–decoder
@@ -19,7 +19,6 @@ Notebook 06b plots the stored file and re-runs a smaller version live.
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import sys
 import time
@@ -29,11 +28,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-DEFAULT_OUT = ROOT / "benchmarks" / "results" / "why_decoder_only.json"
+from helpers.results import RESULTS_DIR, WEIGHTS_DIR, make_provenance, save_result  # noqa: E402
 
-
-CURVES_OUT = ROOT / "benchmarks" / "results" / "why_decoder_only_curves.json"
-LONG_GPT = ROOT / "data" / "why_decoder_only" / "translation-gpt.pt"
+DEFAULT_OUT = RESULTS_DIR / "why_decoder_only.json"
+CURVES_OUT = RESULTS_DIR / "why_decoder_only_curves.json"
+LONG_GPT = WEIGHTS_DIR / "translation-gpt.pt"
+# the sources whose sha256 each stored result records
+CODE = ["scripts/why_decoder_only.py", "helpers/experiments/task_models.py", "helpers/experiments/text_tasks.py",
+        "helpers/gpt.py", "helpers/transformer.py", "helpers/train.py", "helpers/recipes.py"]
 
 
 def curves(argv) -> int:
@@ -48,8 +50,9 @@ def curves(argv) -> int:
 
     import torch
 
-    from helpers import checkpoints, seed_everything, text_tasks
-    from helpers import task_models as tm
+    from helpers import checkpoints, seed_everything
+    from helpers.experiments import text_tasks
+    from helpers.experiments import task_models as tm
     from helpers.recipes import RNN_LR, translation_data, transformer_config
     from helpers.train import seq2seq_loss, train
     from helpers.transformer import Transformer
@@ -80,11 +83,12 @@ def curves(argv) -> int:
               "checkpoint": str(args.checkpoint.relative_to(ROOT)) if args.checkpoint.is_relative_to(ROOT)
               else str(args.checkpoint),
               "checkpoint_sha256": args.checkpoint.with_suffix(".pt.sha256").read_text().strip(),
-              "provenance": {"command": " ".join(["python", "scripts/why_decoder_only.py", "curves", *argv]),
-                             "torch": torch.__version__, "python": platform.python_version(),
-                             "threads": torch.get_num_threads(), "wall_seconds": time.perf_counter() - start}}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=1) + "\n")
+              "provenance": make_provenance(
+                  " ".join(["python", "scripts/why_decoder_only.py", "curves", *argv]), [0],
+                  {"gpt_steps": args.gpt_steps, "tf_steps": args.tf_steps, "eval_every": args.eval_every,
+                   "gpt_config": vars(gpt.config), "tf_config": vars(tf.config)}, CODE,
+                  machine=platform.machine(), wall_seconds=time.perf_counter() - start)}
+    save_result(str(args.out), result)
     print(f"wrote {args.out} and {args.checkpoint} (test BLEU {scores['test']:.1f}, "
           f"{result['provenance']['wall_seconds']:.0f} s)")
     return 0
@@ -105,9 +109,10 @@ def main(argv=None) -> int:
 
     import torch
 
-    from helpers import seed_everything, text_tasks
+    from helpers import seed_everything
+    from helpers.experiments import text_tasks
     from helpers.recipes import translation_data
-    from helpers.unpaired import UnpairedSetup, run_unpaired
+    from helpers.experiments.unpaired import UnpairedSetup, run_unpaired
 
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -119,12 +124,11 @@ def main(argv=None) -> int:
     vocab = text_tasks.TaskVocab.from_pairs(data.train)
     start = time.perf_counter()
     results = run_unpaired(data, vocab, ks=args.ks, seeds=args.seeds, setup=setup, progress=False)
-    results["provenance"] = {"command": " ".join(["python", "scripts/why_decoder_only.py", *argv]),
-                             "torch": torch.__version__, "python": platform.python_version(),
-                             "machine": platform.machine(), "threads": torch.get_num_threads(),
-                             "wall_seconds": time.perf_counter() - start}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=1) + "\n")
+    results["provenance"] = make_provenance(" ".join(["python", "scripts/why_decoder_only.py", *argv]), args.seeds,
+                                            {"ks": args.ks, "setup": vars(setup)},
+                                            CODE + ["helpers/experiments/unpaired.py"], machine=platform.machine(),
+                                            wall_seconds=time.perf_counter() - start)
+    save_result(str(args.out), results)
     print(f"wrote {args.out} ({len(results['rows'])} rows, {results['provenance']['wall_seconds']:.0f} s)")
     return 0
 

@@ -1,4 +1,4 @@
-"""helpers/__init__.py (seeding, device choice), helpers/plots.py, helpers/checks.py and course.py."""
+"""helpers/__init__.py (seeding, device choice), helpers/plots.py, helpers/teaching/checks.py and course.py."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ import pytest
 import torch
 
 import helpers
-from helpers import checks, plots
+from helpers import plots
+from helpers.teaching import checks
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402

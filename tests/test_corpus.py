@@ -1,4 +1,4 @@
-"""Tests of helpers/corpus.py and the grammar behind it (helpers/grammar*.py): the zh→en
+"""Tests of helpers/corpus.py and the grammar behind it (helpers/grammar/): the zh→en
 generator, its splits and files, and the loader the notebooks use."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pytest
 
 from helpers import corpus as c
 from helpers import grammar as g
-from helpers import lexicon as lx
+from helpers.grammar import lexicon as lx
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "zh_en"
 SMALL = {"train": 300, "valid": 30, "test": 30, "test_long": 20, "test_novel": 20}

@@ -1,4 +1,4 @@
-"""Notebook 00's checkers live in its check cells (they use only helpers.checks): each accepts the notebook's
+"""Notebook 00's checkers live in its check cells (they use only helpers.teaching.checks): each accepts the notebook's
 reference answer and rejects typical wrong answers with the right hint. The cells are read from the notebook and
 run here, so the test follows the notebook when its checks change."""
 
@@ -28,7 +28,7 @@ def cells():
 def _check(cells, k: int, **answer) -> tuple[bool, str]:
     """Run check cell ``k`` with ``answer`` in its namespace; return (the check's result, what it printed)."""
     checks, setup = cells
-    from helpers.checks import Mistake, check_function, check_value
+    from helpers.teaching.checks import Mistake, check_function, check_value
 
     ns: dict = {"torch": torch, "check_value": check_value, "check_function": check_function, "Mistake": Mistake}
     for source in setup:

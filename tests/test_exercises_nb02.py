@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import helpers
-from helpers.exercises import nb02
+from helpers.teaching.exercises import nb02
 from helpers.rnn import RNNConfig, Seq2Seq
 from helpers.tokenize import Vocab, tokenize_zh
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from helpers.checks import CheckFailed
-from helpers.exercises import nb03
+from helpers.teaching.checks import CheckFailed
+from helpers.teaching.exercises import nb03
 
 
 def test_additive_scores_reference_matches_the_course_module():

@@ -1,4 +1,4 @@
-"""helpers/exercises/nb04.py: each checker accepts the reference and recognises typical mistakes."""
+"""helpers/teaching/exercises/nb04.py: each checker accepts the reference and recognises typical mistakes."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import math
 import pytest
 import torch
 
-from helpers.checks import CheckFailed
-from helpers.exercises import nb04
+from helpers.teaching.checks import CheckFailed
+from helpers.teaching.exercises import nb04
 
 
 def _stub(*args, **kwargs):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from helpers.checks import CheckFailed
-from helpers.exercises import nb05
+from helpers.teaching.checks import CheckFailed
+from helpers.teaching.exercises import nb05
 from helpers.gpt import GPTConfig
 
 
@@ -59,7 +59,7 @@ def test_top_k(capsys):
         assert not nb05.check_top_k(wrong)
         assert hint in capsys.readouterr().out
     # the reference agrees with the course's sampler on which tokens survive
-    from helpers.widgets import filtered_probs
+    from helpers.teaching.widgets.sampling import filtered_probs
 
     logits = torch.randn(4, 30, generator=torch.Generator().manual_seed(2))
     assert torch.allclose(nb05.top_k_probs(logits, 7), filtered_probs(logits, top_k=7))

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from helpers import claims, task_models, text_tasks
-from helpers.checks import CheckFailed
-from helpers.exercises import nb06
+from helpers.experiments import claims, task_models, text_tasks
+from helpers.teaching.checks import CheckFailed
+from helpers.teaching.exercises import nb06
 
 
 def _stub(*args):

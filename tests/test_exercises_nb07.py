@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from helpers.checks import CheckFailed
-from helpers.exercises import nb07
+from helpers.teaching.checks import CheckFailed
+from helpers.teaching.exercises import nb07
 
 
 def _stub(*args):
@@ -25,7 +25,7 @@ def test_alpha(capsys):
     with pytest.raises(CheckFailed):
         nb07.check_alpha(_stub, strict=True)
     # the reference agrees with the course's fit when c is known
-    from helpers.scaling import fit_power_law
+    from helpers.experiments.scaling import fit_power_law
 
     n = np.array([1e3, 1e4, 1e5, 1e6])
     fit = fit_power_law(n, 3.0 * n ** -0.2 + 1.0)
@@ -41,7 +41,7 @@ def test_gpt3_flops(capsys):
         assert hint in capsys.readouterr().out
     assert not nb07.check_gpt3_flops(...)
     assert "not answered" in capsys.readouterr().out
-    from helpers.scaling import PUBLISHED, train_flops
+    from helpers.experiments.scaling import PUBLISHED, train_flops
 
     gpt3 = PUBLISHED[-1]
     assert abs(train_flops(gpt3["params"], gpt3["tokens"]) / gpt3["flops"] - 1) < 0.01   # 6ND matches the paper
@@ -56,8 +56,8 @@ def test_targets(capsys):
         assert hint in capsys.readouterr().out
     with pytest.raises(CheckFailed):
         nb07.check_targets(_stub, strict=True)
-    # the reference matches what helpers.finetune builds for training
-    from helpers.finetune import Example, _ids, encode_examples
+    # the reference matches what helpers.experiments.finetune builds for training
+    from helpers.experiments.finetune import Example, _ids, encode_examples
     from helpers.lm_data import CharCodec
 
     ex = Example("to_en", "我喜欢猫。", "I like cats.")
@@ -77,8 +77,8 @@ def test_image_tokens(capsys):
         assert hint in capsys.readouterr().out
     assert not nb07.check_image_tokens(_stub)
     assert "not written yet" in capsys.readouterr().out
-    # the reference matches the codec of helpers.multimodal
-    from helpers.multimodal import ImageTextCodec, digit_images
+    # the reference matches the codec of helpers.experiments.multimodal
+    from helpers.experiments.multimodal import ImageTextCodec, digit_images
 
     codec = ImageTextCodec(levels=4, size=8)
     images, _ = digit_images(1, seed=3)

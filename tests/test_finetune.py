@@ -1,4 +1,4 @@
-"""helpers/finetune.py: instruction examples, answer-only targets, batches, greedy answers."""
+"""helpers/experiments/finetune.py: instruction examples, answer-only targets, batches, greedy answers."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from helpers.corpus import Pair
-from helpers.finetune import (TASKS, Example, RandomRows, answer_loss, complete, encode_examples, evaluate_examples,
+from helpers.experiments.finetune import (TASKS, Example, RandomRows, answer_loss, complete, encode_examples, evaluate_examples,
                               few_shot_prompt, fits, instruction_examples, question_pairs)
 from helpers.gpt import GPT, GPTConfig, IGNORE_INDEX
 from helpers.lm_data import EOT_ID, CharCodec

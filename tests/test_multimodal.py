@@ -1,4 +1,4 @@
-"""helpers/multimodal.py: drawn digits, the image-text codec, reading and drawing with a GPT."""
+"""helpers/experiments/multimodal.py: drawn digits, the image-text codec, reading and drawing with a GPT."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from helpers.gpt import GPT, GPTConfig
-from helpers.multimodal import (DIGITS_EN, ImageTextCodec, caption, digit_images, draw_digit, draw_digits,
+from helpers.experiments.multimodal import (DIGITS_EN, ImageTextCodec, caption, digit_images, draw_digit, draw_digits,
                                 nearest_mean, read_captions)
 
 

@@ -1,4 +1,4 @@
-"""helpers.quiz (grading, parsing, the static view, the widget) and the course's quizzes (helpers.quizzes)."""
+"""helpers.teaching.quiz (grading, parsing, the static view, the widget) and the course's quizzes (helpers.teaching.quizzes)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import math
 import pytest
 import torch
 
-from helpers.quiz import (Choice, Feedback, Numeric, Quiz, grade_choice, grade_numeric, parse_number, score_line,
+from helpers.teaching.quiz import (Choice, Feedback, Numeric, Quiz, grade_choice, grade_numeric, parse_number, score_line,
                           static_html, static_text)
-from helpers.quizzes import QUIZZES, notebook_quiz
+from helpers.teaching.quizzes import QUIZZES, notebook_quiz
 
 CHOICE = Choice("Which is even?", ("3", "4", "5"), answer=1, explanations=("odd", "divisible by 2", "odd too"))
 NUMBER = Numeric("2^6?", 64, "six doublings", near_misses=((12, "that is 2 × 6"), (36, "that is 6²")), unit="units")
@@ -152,7 +152,7 @@ def _numeric(key: str, start: str) -> Numeric:
 
 
 def test_numeric_answers_agree_with_the_course_code():
-    from helpers.exercises import nb02, nb05
+    from helpers.teaching.exercises import nb02, nb05
     from helpers.gpt import GPTConfig
     from helpers.metrics import perplexity
 
@@ -178,8 +178,8 @@ def test_notebook_06_quiz_numbers():
 
 
 def test_notebook_07_quiz_numbers():
-    from helpers.multimodal import digit_images
-    from helpers.scaling import train_flops
+    from helpers.experiments.multimodal import digit_images
+    from helpers.experiments.scaling import train_flops
 
     assert _numeric("07a", "Estimate the training compute").answer == pytest.approx(train_flops(1e9, 2e10), rel=1e-9)
     images, _ = digit_images(1)

@@ -1,4 +1,4 @@
-"""helpers/scaling.py and scripts/scaling_sweep.py: parameter counts, the power-law fit, compute, the sweep."""
+"""helpers/experiments/scaling.py and scripts/scaling_sweep.py: parameter counts, the power-law fit, compute, the sweep."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from helpers.gpt import GPT, GPTConfig
-from helpers.scaling import (LADDER, PUBLISHED, PowerLaw, count_parameters, fit_power_law, ladder_configs,
+from helpers.experiments.scaling import (LADDER, PUBLISHED, PowerLaw, count_parameters, fit_power_law, ladder_configs,
                              train_flops)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -78,7 +78,7 @@ def test_sweep_script_tiny(tmp_path):
 
 def test_stored_sweep_is_complete():
     """The committed full sweep: at least 5 sizes over two orders of magnitude, several seeds, loss falling."""
-    result = json.loads((ROOT / "benchmarks" / "results" / "scaling_sweep.json").read_text())
+    result = json.loads((ROOT / "results" / "scaling_sweep.json").read_text())
     rows = result["sizes"]
     assert len(rows) >= 5 and rows[-1]["non_embedding"] / rows[0]["non_embedding"] > 100
     assert len(result["settings"]["seeds"]) >= 2

@@ -117,7 +117,7 @@ def test_loss_is_finite_and_falls_and_throughput_is_logged(runs):
 
 
 def test_resumed_run_continues_exactly(runs):
-    from helpers.train_state import load_train_state
+    from helpers.distributed.train_state import load_train_state
 
     a = load_train_state(runs["full"] / f"ckpt-step{STEPS:06d}.pt")
     b = load_train_state(runs["resumed"] / f"ckpt-step{STEPS:06d}.pt")

@@ -16,9 +16,9 @@ import torch
 
 from helpers.checkpoints import CheckpointError
 from helpers.gpt import GPT, GPTConfig
-from helpers.run_config import ConfigError, TrainSection, load_config
-from helpers.train_ddp import lr_at, main, micro_batches, step_starts
-from helpers.train_state import latest_checkpoint, list_checkpoints, load_train_state, load_trained_gpt
+from helpers.distributed.run_config import ConfigError, TrainSection, load_config
+from helpers.distributed.train_ddp import lr_at, main, micro_batches, step_starts
+from helpers.distributed.train_state import latest_checkpoint, list_checkpoints, load_train_state, load_trained_gpt
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = """

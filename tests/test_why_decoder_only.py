@@ -5,9 +5,9 @@ import random
 import pytest
 import torch
 
-from helpers import claims, faithfulness, inference_cost
-from helpers import task_models as tm
-from helpers import text_tasks as tt
+from helpers.experiments import claims, faithfulness, inference_cost
+from helpers.experiments import task_models as tm
+from helpers.experiments import text_tasks as tt
 from helpers.corpus import Pair, load_split
 from helpers.gpt import GPT, GPTConfig
 from helpers.transformer import Transformer, TransformerConfig
@@ -259,7 +259,7 @@ def test_sweep_script_runs_tiny(tmp_path, monkeypatch):
     for row in result["rows"]:
         for arm in ("gpt_pretrained", "gpt_scratch", "tf_scratch"):
             assert 0.0 <= row[arm] <= 100.0
-    from helpers.unpaired import mean_by_k
+    from helpers.experiments.unpaired import mean_by_k
     assert len(mean_by_k(result, "tf_scratch")) == 2
 
 

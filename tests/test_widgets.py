@@ -1,4 +1,4 @@
-"""helpers/widgets.py: the explorers' numbers (plain functions) and their wiring to sliders."""
+"""helpers/teaching/widgets/: the explorers' numbers (plain functions) and their wiring to sliders."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 matplotlib.use("Agg")
 
 from helpers.plots import use_course_style  # noqa: E402
-from helpers.widgets import (  # noqa: E402
+from helpers.teaching.widgets.attention import (  # noqa: E402
     EXPLORER_KEYS,
     EXPLORER_LABELS,
     AttentionExplorer,
@@ -128,7 +128,7 @@ def _translation():
 
 
 def test_decoding_frame_numbers():
-    from helpers.widgets import decoding_frame
+    from helpers.teaching.widgets.decoding import decoding_frame
 
     tr = _translation()
     first = decoding_frame(tr, 0)
@@ -146,7 +146,7 @@ def test_decoding_frame_numbers():
 
 def test_decoding_frame_clear_errors():
     from helpers.generate import Translation
-    from helpers.widgets import decoding_frame
+    from helpers.teaching.widgets.decoding import decoding_frame
 
     tr = _translation()
     for bad in (-1, 10, 2.0, True):
@@ -159,7 +159,7 @@ def test_decoding_frame_clear_errors():
 
 
 def test_decoding_viewer_slider_redraws_and_play_is_linked():
-    from helpers.widgets import DecodingViewer, decoding_frame, decoding_viewer
+    from helpers.teaching.widgets.decoding import DecodingViewer, decoding_frame, decoding_viewer
 
     tr = _translation()
     viewer = decoding_viewer(tr)

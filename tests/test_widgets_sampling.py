@@ -1,4 +1,4 @@
-"""helpers/widgets.py, sampling explorer: its numbers agree with helpers.generate.sample_next."""
+"""helpers/teaching/widgets/, sampling explorer: its numbers agree with helpers.generate.sample_next."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from helpers.generate import sample_next  # noqa: E402
 from helpers.gpt import GPT, GPTConfig  # noqa: E402
 from helpers.lm_data import EOT_ID, CharCodec  # noqa: E402
 from helpers.plots import use_course_style  # noqa: E402
-from helpers.widgets import (  # noqa: E402
+from helpers.teaching.widgets.sampling import (  # noqa: E402
     SamplingExplorer,
     draw_sampling,
     filtered_probs,

@@ -1,4 +1,4 @@
-"""helpers/widgets.py, notebook 04: the layer × head × kind browser (plain state function, then the wiring)."""
+"""helpers/teaching/widgets/, notebook 04: the layer × head × kind browser (plain state function, then the wiring)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ matplotlib.use("Agg")
 
 from helpers.plots import use_course_style  # noqa: E402
 from helpers.transformer import Transformer, TransformerConfig  # noqa: E402
-from helpers.widgets import (  # noqa: E402
+from helpers.teaching.widgets.attention import (  # noqa: E402
     ATTENTION_KINDS,
     HeadBrowser,
     draw_head_browser,

@@ -1,0 +1,235 @@
+"""Notebook 03 (seq2seq with attention): reference answers, typical mistakes and checkers.
+
+Exercises, in the order of the notebook:
+
+1. ``additive_scores(query, keys, W_q, W_k, v)`` -> ``(B, S)`` scores   -> ``check_additive_scores(fn)``
+2. ``hard_alignment(weights)`` -> set of ``(source, target)`` links     -> ``check_hard_alignment(fn)``
+3. ``length_normalised(logprob, length, alpha)``                         -> ``check_length_normalised(fn)``
+4. which of two beam hypotheses wins at alpha 0 and at alpha 1          -> ``check_beam_winner(answer)``
+
+Every checker prints ✅ or ❌ with a hint and returns a ``CheckResult``; it raises only
+with ``strict=True`` (the Solutions section and the tests use that).
+"""
+
+from __future__ import annotations
+
+import torch
+
+from helpers.teaching.checks import CheckResult, Mistake, check_function, check_value
+
+__all__ = [
+    "additive_scores",
+    "hard_alignment",
+    "length_normalised",
+    "BEAM_QUESTION",
+    "check_additive_scores",
+    "check_hard_alignment",
+    "check_length_normalised",
+    "check_beam_winner",
+]
+
+
+def _generator(seed: int) -> torch.Generator:
+    return torch.Generator().manual_seed(seed)
+
+
+# --- exercise 1: additive (Bahdanau) scores ----------------------------------------------------
+
+def additive_scores(query: torch.Tensor, keys: torch.Tensor, W_q: torch.Tensor, W_k: torch.Tensor,
+                    v: torch.Tensor) -> torch.Tensor:
+    """Reference: ``score[b, j] = v · tanh(W_q query[b] + W_k keys[b, j])``.
+
+    Shapes: query ``(B, d_q)``, keys ``(B, S, d_k)``, W_q ``(h, d_q)``, W_k ``(h, d_k)``,
+    v ``(h,)`` -> scores ``(B, S)`` (raw scores, before any softmax).
+    """
+    projected_query = query @ W_q.T                                  # (B, h)
+    projected_keys = keys @ W_k.T                                    # (B, S, h)
+    features = torch.tanh(projected_query[:, None, :] + projected_keys)  # (B, S, h)
+    return features @ v                                              # (B, S)
+
+
+def _as_no_tanh(query, keys, W_q, W_k, v):
+    return ((query @ W_q.T)[:, None, :] + keys @ W_k.T) @ v
+
+
+def _as_softmax(query, keys, W_q, W_k, v):
+    return torch.softmax(additive_scores(query, keys, W_q, W_k, v), dim=-1)
+
+
+def _as_no_W_k(query, keys, W_q, W_k, v):
+    return torch.tanh((query @ W_q.T)[:, None, :] + keys) @ v
+
+
+def _as_no_W_q(query, keys, W_q, W_k, v):
+    return torch.tanh(query[:, None, :] + keys @ W_k.T) @ v
+
+
+def _as_tanh_outside(query, keys, W_q, W_k, v):
+    return torch.tanh(((query @ W_q.T)[:, None, :] + keys @ W_k.T) @ v)
+
+
+def _additive_cases():
+    g = _generator(3)
+    # case 1: d_q = d_k = h, so that forgetting a projection still runs and can be recognised
+    b, s, h = 2, 5, 4
+    case1 = (torch.randn(b, h, generator=g), torch.randn(b, s, h, generator=g), torch.randn(h, h, generator=g),
+             torch.randn(h, h, generator=g), torch.randn(h, generator=g))
+    # case 2: every size different, as in the course's model (query 256, keys 256, hidden 128)
+    b, s, d_q, d_k, h = 3, 7, 6, 5, 8
+    case2 = (torch.randn(b, d_q, generator=g), torch.randn(b, s, d_k, generator=g), torch.randn(h, d_q, generator=g),
+             torch.randn(h, d_k, generator=g), torch.randn(h, generator=g))
+    return [case1, case2]
+
+
+def check_additive_scores(fn, *, strict: bool = False) -> CheckResult:
+    """Exercise 1: ``fn(query, keys, W_q, W_k, v)`` must equal ``additive_scores`` on two cases."""
+    return check_function(
+        fn, additive_scores, _additive_cases(), name="exercise 1 (additive scores)", strict=strict,
+        mistakes=[
+            Mistake(_as_no_tanh, "the score is v · tanh(W_q q + W_k k): without the tanh the two projections add up "
+                                 "linearly and the score is just a sum of a query part and a key part."),
+            Mistake(_as_softmax, "return the raw scores; the softmax (which turns them into weights summing to 1) "
+                                 "comes afterwards, with the padding mask."),
+            Mistake(_as_no_W_k, "project the keys too: W_k k, i.e. keys @ W_k.T, before adding the projected query."),
+            Mistake(_as_no_W_q, "project the query too: W_q q, i.e. query @ W_q.T, before adding it to every key."),
+            Mistake(_as_tanh_outside, "the tanh goes inside, on W_q q + W_k k; v then mixes the h features into one "
+                                      "number per key."),
+        ],
+    )
+
+
+# --- exercise 2: hard alignment from attention ---------------------------------------------------
+
+def hard_alignment(weights) -> set[tuple[int, int]]:
+    """Reference: for each target row ``t`` of ``weights (T, S)``, the link ``(argmax_s, t)``."""
+    best = torch.as_tensor(weights).argmax(dim=1)                    # (T,): the most attended source position
+    return {(int(s), t) for t, s in enumerate(best.tolist())}
+
+
+def _ha_wrong_dim(weights):
+    best = torch.as_tensor(weights).argmax(dim=0)                    # (S,): argmax over the targets
+    return {(int(s), t) for t, s in enumerate(best.tolist())}
+
+
+def _ha_swapped(weights):
+    return {(t, s) for s, t in hard_alignment(weights)}
+
+
+def _ha_wrong_dim_swapped(weights):
+    return {(t, s) for s, t in _ha_wrong_dim(weights)}
+
+
+def _ha_all_above_mean(weights):
+    w = torch.as_tensor(weights)
+    return {(int(s), int(t)) for t, s in (w > w.mean(dim=1, keepdim=True)).nonzero().tolist()}
+
+
+def _normalise_links(x):
+    """Accept any iterable of pairs whose items int() accepts (tensors, NumPy ints)."""
+    if isinstance(x, (set, frozenset, list, tuple)):
+        try:
+            return {(int(s), int(t)) for s, t in x}
+        except (TypeError, ValueError):
+            return x
+    return x
+
+
+def _hard_alignment_cases():
+    g = _generator(4)
+    sharp = torch.softmax(torch.randn(4, 6, generator=g) * 4, dim=1)   # 4 target words, 6 source characters
+    wide = torch.softmax(torch.randn(7, 3, generator=g) * 4, dim=1)    # more targets than sources
+    diagonal = torch.eye(5)[[0, 1, 3, 2, 4]] * 0.9 + 0.02              # a reordering
+    return [(sharp,), (wide,), (diagonal,)]
+
+
+def check_hard_alignment(fn, *, strict: bool = False) -> CheckResult:
+    """Exercise 2: ``fn(weights (T, S))`` must return the set of links ``(source, target)`` by argmax."""
+    if not callable(fn):
+        return check_function(fn, hard_alignment, _hard_alignment_cases(), name="exercise 2 (hard alignment)",
+                              strict=strict)
+
+    def learner(weights):
+        return _normalise_links(fn(weights))
+
+    learner.__name__ = getattr(fn, "__name__", "hard_alignment")
+    return check_function(
+        learner, hard_alignment, _hard_alignment_cases(), name="exercise 2 (hard alignment)", strict=strict,
+        mistakes=[
+            Mistake(_ha_wrong_dim_swapped, "argmax over the source for each target word (dim=1: along a row) and "
+                                           "return (source, target) pairs."),
+            Mistake(_ha_wrong_dim, "rows are target words: take the argmax along each row (dim=1, over the source "
+                                   "characters), giving one link per target word."),
+            Mistake(_ha_swapped, "the pairs are (source index, target index), the corpus's convention: "
+                                 "(character, word), not (word, character)."),
+            Mistake(_ha_all_above_mean, "keep only the single most attended source position per target word "
+                                        "(argmax), not every position above the mean."),
+        ],
+    )
+
+
+# --- exercise 3: length normalisation ------------------------------------------------------------
+
+def length_normalised(logprob: float, length: int, alpha: float) -> float:
+    """Reference: the beam-search score ``logprob / length ** alpha`` (alpha 0: none, 1: per token)."""
+    return logprob / length ** alpha
+
+
+def _ln_ignores_alpha(logprob, length, alpha):
+    return logprob / length
+
+
+def _ln_multiplies(logprob, length, alpha):
+    return logprob * length ** alpha
+
+
+def _ln_alpha_times_length(logprob, length, alpha):
+    return logprob / (alpha * length) if alpha else logprob
+
+
+def _ln_exp(logprob, length, alpha):
+    import math
+
+    return math.exp(logprob) / length ** alpha
+
+
+def check_length_normalised(fn, *, strict: bool = False) -> CheckResult:
+    """Exercise 3: ``fn(logprob, length, alpha)`` must equal ``length_normalised``."""
+    cases = [(-9.0, 9, 0.5), (-6.0, 4, 1.0), (-6.0, 4, 0.0), (-2.5, 3, 0.7)]  # the first tells mistakes apart
+    return check_function(
+        fn, length_normalised, cases, name="exercise 3 (length normalisation)", strict=strict,
+        mistakes=[
+            Mistake(_ln_ignores_alpha, "use alpha: divide by length ** alpha (alpha = 0 means no normalisation at "
+                                       "all, alpha = 1 the mean log-probability per token)."),
+            Mistake(_ln_multiplies, "divide by length ** alpha: log-probabilities are negative and grow with "
+                                    "length, and the division is what stops short outputs from always winning."),
+            Mistake(_ln_alpha_times_length, "alpha is an exponent: length ** alpha, not alpha * length."),
+            Mistake(_ln_exp, "stay in log space: divide the log-probability itself, without exp()."),
+        ],
+    )
+
+
+# --- exercise 4: which hypothesis wins? -------------------------------------------------------------
+
+BEAM_QUESTION = {"A": {"logprob": -3.0, "length": 4}, "B": {"logprob": -4.5, "length": 9}}
+"""Two finished hypotheses: A, 4 tokens with log-probability -3.0; B, 9 tokens with -4.5."""
+
+
+def _beam_winner(alpha: float) -> str:
+    score = {k: length_normalised(h["logprob"], h["length"], alpha) for k, h in BEAM_QUESTION.items()}
+    return max(score, key=score.get)
+
+
+def check_beam_winner(answer, *, strict: bool = False) -> CheckResult:
+    """Exercise 4: ``answer`` is a pair ``(winner at alpha 0, winner at alpha 1)``, each "A" or "B"."""
+    expected = (_beam_winner(0.0), _beam_winner(1.0))                  # ("A", "B")
+    if isinstance(answer, list):
+        answer = tuple(answer)
+    if isinstance(answer, tuple):
+        answer = tuple(a.strip().upper() if isinstance(a, str) else a for a in answer)
+    hints = {
+        ("A", "A"): "at alpha = 1 compare the log-probability per token: A -3.0 / 4 = -0.75, B -4.5 / 9 = ?",
+        ("B", "B"): "at alpha = 0 there is no normalisation: the higher (less negative) total log-probability wins.",
+        ("B", "A"): "you have them the wrong way round: without normalisation the shorter A scores higher; "
+                    "per token, the longer B does.",
+    }
+    return check_value(answer, expected, name="exercise 4 (which hypothesis wins)", hints=hints, strict=strict)

@@ -1,0 +1,519 @@
+"""The concept quizzes at the end of notebooks 00-05: ``notebook_quiz("01")`` shows notebook 01's.
+
+Each quiz has 3-4 questions on the notebook's key ideas, every answer with its explanation (see
+``helpers.teaching.quiz``). Numeric answers that the course's code can compute are checked against it in
+tests/test_quiz.py, so a quiz cannot drift from what the notebooks teach.
+"""
+
+from __future__ import annotations
+
+from helpers.teaching.quiz import Choice, Numeric, Question, Quiz
+
+QUIZZES: dict[str, tuple[Question, ...]] = {
+    "00": (
+        Choice(
+            "Which weakness does the article behind this course attribute to encoder-decoder models?",
+            ("They need paired input/output data, which is hard to collect in quantity",
+             "They can only look at the words to the left",
+             "They cannot translate",
+             "They cannot be trained on a CPU"),
+            answer=0,
+            explanations=(
+                "Every training example is an (input, output) pair, e.g. a sentence and its translation; "
+                "plain text alone is not enough. Notebook 06 puts this claim to the test.",
+                "That is the weakness the article attributes to decoder-only models (a causal mask); an "
+                "encoder reads its whole input in both directions.",
+                "Translation is exactly what they were built for; notebooks 02-04 train three of them.",
+                "Every model in this course trains on a laptop CPU in a minute or two."),
+        ),
+        Choice(
+            "A check cell prints ❌ with a hint. What is the best next step?",
+            ("Read the hint, change your answer cell, re-run it, then re-run the check cell",
+             "Run the cell in the Solutions section",
+             "Restart the kernel and run everything again"),
+            answer=0,
+            explanations=(
+                "The check calls your function on several inputs; the hint names the mistake it recognised. "
+                "Fix, re-run both cells, repeat.",
+                "That shows the reference answer, and you learn less from it. Try the hint first; the solutions "
+                "are there for afterwards.",
+                "Nothing is wrong with the kernel; your answer cell just needs another try."),
+        ),
+        Numeric(
+            "With character-level tokenisation, how many tokens does 你好世界 (hello world) have?",
+            4,
+            "Character-level tokenisation cuts Chinese text into single characters: 你 好 世 界.",
+            near_misses=((2, "that counts words (你好 + 世界); character-level means one token per character"),
+                         (12, "that counts UTF-8 bytes (3 per Chinese character), not characters")),
+            unit="tokens",
+        ),
+        Choice(
+            "Dividing the scores by a temperature T = 4 before the softmax makes the distribution ...",
+            ("flatter: probabilities move towards uniform",
+             "sharper: the top word gets more probability",
+             "unchanged: softmax ignores scaling",
+             "sum to 4"),
+            answer=0,
+            explanations=(
+                "Dividing by T > 1 shrinks the gaps between scores, so the probabilities move closer together.",
+                "That is T < 1: it multiplies the gaps between scores.",
+                "Softmax ignores *adding* a constant to every score, not multiplying them.",
+                "A softmax always sums to 1, whatever the temperature."),
+        ),
+    ),
+    "01": (
+        Numeric(
+            "q and k have d = 64 independent entries, each with mean 0 and variance 1. What is the variance of "
+            "the dot product q·k?",
+            64,
+            "q·k is a sum of d products, each with variance 1, so the variance is d; the scaled score "
+            "q·k/√d has variance 1 again.",
+            near_misses=((8, "that is the standard deviation √64; the variance is d itself"),
+                         (1, "that is the variance *after* dividing by √d: the reason for the scaling")),
+        ),
+        Choice(
+            "After a masked softmax, what weight does a padding position get?",
+            ("Exactly 0", "A small positive weight", "1 / (number of keys)", "The same as the real positions"),
+            answer=0,
+            explanations=(
+                "Its score is set to -inf before the softmax, and exp(-inf) = 0: padding contributes nothing.",
+                "That happens if padding is merely given a low score such as -10; -inf makes it exactly zero.",
+                "That would be uniform attention, which ignores both the scores and the mask.",
+                "Then the mask would have done nothing: padding must not change the result."),
+        ),
+        Choice(
+            "For one query, the attention weights ...",
+            ("are non-negative and sum to 1 over the keys",
+             "sum to 1 over the queries",
+             "can be negative when q·k < 0",
+             "sum to d"),
+            answer=0,
+            explanations=(
+                "The softmax runs over the keys (the last dimension), so each query's weights form a "
+                "probability distribution.",
+                "The softmax is taken along the keys, not the queries; a column need not sum to 1.",
+                "A negative score gives a small but positive weight: exp is never negative.",
+                "They sum to 1; d is the size of the vectors, not of the distribution."),
+        ),
+        Choice(
+            "As the softmax temperature T goes to 0, the attention weights of a query ...",
+            ("approach a one-hot vector on the highest-scoring key",
+             "become uniform",
+             "stay the same",
+             "all become 0"),
+            answer=0,
+            explanations=(
+                "Dividing by a tiny T magnifies the gaps between scores: the soft lookup turns into a hard one "
+                "(an argmax).",
+                "That is T going to infinity.",
+                "The weights depend on the scores divided by T, so they change.",
+                "They still sum to 1; all the weight goes to one key."),
+        ),
+    ),
+    "02": (
+        Choice(
+            "During training with teacher forcing, the decoder's input at step t is ...",
+            ("the true target word t - 1 (or <bos> at the start)",
+             "the word it predicted at step t - 1",
+             "the source word at position t",
+             "the encoder's vector, nothing else"),
+            answer=0,
+            explanations=(
+                "The reference target, shifted right by one, is fed in, so every step learns from a correct "
+                "history and all steps train in parallel.",
+                "That is how it translates (greedy or beam search), not how it trains with teacher forcing.",
+                "Source and target words need not line up one to one (word order differs between zh and en).",
+                "The encoder's vector starts the decoder, but at each step it also reads the previous word."),
+        ),
+        Numeric(
+            "The target sentence is 'I read a book' (4 words). With <bos> and <eos>, at how many positions does "
+            "the decoder predict a token during training?",
+            5,
+            "Input <bos> I read a book, targets I read a book <eos>: 5 predictions, the last one being "
+            "'stop here'.",
+            near_misses=((4, "the model must also learn to stop: <eos> is a target too"),
+                         (6, "<bos> is only an input; nobody predicts it")),
+            unit="positions",
+        ),
+        Choice(
+            "Why does the model of notebook 02 translate long sentences worse than short ones?",
+            ("The whole source must squeeze through one fixed-size vector",
+             "The vocabulary has too few words for long sentences",
+             "A GRU cannot read more than 30 tokens",
+             "BLEU cannot score long sentences"),
+            answer=0,
+            explanations=(
+                "The decoder sees the source only through the encoder's final state, hidden_dim numbers "
+                "whatever the length: a bottleneck. Attention (notebook 03) removes it.",
+                "Long sentences use the same words as short ones; the vocabulary is shared.",
+                "A GRU reads any length; it just has to compress all of it into the same state.",
+                "BLEU works at any length; the drop is in the translations themselves."),
+        ),
+    ),
+    "03": (
+        Choice(
+            "In Bahdanau attention, what plays the role of the query?",
+            ("The decoder's current state",
+             "The encoder's states",
+             "The source embeddings",
+             "The previous attention weights"),
+            answer=0,
+            explanations=(
+                "At every step the decoder asks 'which source words matter now?' with its state; the encoder "
+                "states are the keys and values.",
+                "The encoder states are the keys (scored) and the values (averaged).",
+                "The embeddings feed the encoder; attention scores the encoder's states.",
+                "Plain Bahdanau attention recomputes its weights at each step from the decoder state."),
+        ),
+        Numeric(
+            "Beam search with beam size 4 runs for 10 steps. How many hypotheses does it keep after each step?",
+            4,
+            "Each kept hypothesis is extended by every word, then only the best 4 of all candidates survive.",
+            near_misses=((1, "that is greedy decoding, a beam of size 1"),
+                          (40, "beams do not add up over steps: the best 4 are kept, every step")),
+            unit="hypotheses",
+        ),
+        Choice(
+            "Why divide a hypothesis's log-probability by its length (alpha = 1) when beam search compares them?",
+            ("Without it, short outputs win: every extra word adds a negative log-probability",
+             "It makes the log-probabilities positive",
+             "It makes beam search faster",
+             "To turn it into BLEU"),
+            answer=0,
+            explanations=(
+                "A log-probability only falls as words are added, so raw scores favour stopping early; dividing "
+                "by the length compares hypotheses per word.",
+                "A negative number divided by a positive length stays negative.",
+                "It changes which hypothesis wins, not how many are computed.",
+                "BLEU needs a reference translation; beam search has none."),
+        ),
+        Choice(
+            "Attention maps are scored against the corpus's gold alignments with AER (alignment error rate). "
+            "Which AER is best?",
+            ("0", "0.5", "1", "It depends on the sentence length"),
+            answer=0,
+            explanations=(
+                "AER is an error rate: 0 means the attention links match the gold links exactly.",
+                "Half of the links are wrong or missing: better than chance, far from good.",
+                "1 is the worst: no link is right.",
+                "AER is normalised by the number of links, so sentences of any length share one scale."),
+        ),
+    ),
+    "04": (
+        Numeric(
+            "Multi-head attention with d_model = 128 and 4 heads: how many numbers does each head's query "
+            "vector have?",
+            32,
+            "The heads split d_model: 128 / 4 = 32 each, so multi-head attention costs no extra parameters.",
+            near_misses=((128, "each head gets a slice of d_model, not all of it"),
+                         (512, "the heads divide d_model between them; they do not multiply it")),
+        ),
+        Choice(
+            "Self-attention without positional encodings: if you shuffle the input tokens, the outputs ...",
+            ("are shuffled the same way, and otherwise unchanged",
+             "stay in the original order",
+             "change completely",
+             "become all equal"),
+            answer=0,
+            explanations=(
+                "Attention compares tokens by content only, so it cannot tell 狗找了猫 from 猫找了狗 without "
+                "positional encodings.",
+                "Each output belongs to its input token, so the outputs move with the tokens.",
+                "Each token's output is the same as before, only at a new place.",
+                "Different tokens still have different content, so different outputs."),
+        ),
+        Choice(
+            "Which mask does the decoder's self-attention use in training?",
+            ("A causal mask (and the target's padding mask)",
+             "Only the source's padding mask",
+             "No mask: the decoder sees the whole target",
+             "The encoder's mask"),
+            answer=0,
+            explanations=(
+                "Position t may see positions up to t only: otherwise, with teacher forcing, it could copy the "
+                "word it is asked to predict.",
+                "That one belongs to cross-attention, where the decoder looks at the source.",
+                "Then training would be a copy task and the model could not generate at test time.",
+                "The encoder attends to the source; the decoder's self-attention runs over the target."),
+        ),
+        Numeric(
+            "How many times more attention scores does an encoder layer compute for a 200-token source than for "
+            "a 50-token source?",
+            16,
+            "One score per (query, key) pair: L² grows (200 / 50)² = 16 times.",
+            near_misses=((4, "that is the growth of the number of tokens; scores grow with its square"),
+                         (8, "the growth is quadratic, not 2 × linear")),
+            unit="×",
+        ),
+    ),
+    "05": (
+        Choice(
+            "In a decoder-only model, changing the token at position 5 can change the predictions at ...",
+            ("positions 5 and later only",
+             "every position",
+             "positions before 5 only",
+             "position 5 only"),
+            answer=0,
+            explanations=(
+                "The causal mask lets position t see positions ≤ t; notebook 05 asserts it.",
+                "That would be a bidirectional encoder; the causal mask hides the future.",
+                "It is the other way round: the past cannot see the future.",
+                "Every later position can look back at position 5 too."),
+        ),
+        Choice(
+            "Top-k sampling with k = 1 is the same as ...",
+            ("greedy decoding", "sampling from the full distribution", "beam search with beam 1 and no "
+             "softmax", "picking a random token"),
+            answer=0,
+            explanations=(
+                "Only the most likely token survives the filter, so it is always chosen.",
+                "That is k = the vocabulary size.",
+                "Beam search with beam 1 is greedy too, but the softmax has nothing to do with it; the best "
+                "answer is greedy decoding.",
+                "With one token left there is nothing random."),
+        ),
+        Numeric(
+            "A model assigns the same probability to each of 1,024 tokens. What is its perplexity?",
+            1024,
+            "Perplexity = exp(cross-entropy) = exp(ln 1024) = 1024: as unsure as a fair 1,024-sided die.",
+            near_misses=((6.931, "that is the cross-entropy ln 1024; perplexity is its exponential"),
+                         (10, "that is log2 1024, the entropy in bits")),
+            rel_tol=2e-3,
+        ),
+        Numeric(
+            "A GPT with n_layer = 4 and d_model = 128 generates 100 tokens with a KV cache. How many numbers does "
+            "the cache hold for that sequence?",
+            102_400,
+            "Keys and values (2) × layers (4) × tokens (100) × d_model (128) = 102,400.",
+            near_misses=((51_200, "a cache keeps both the keys and the values"),
+                         (25_600, "every layer keeps its own keys and values: multiply by n_layer")),
+            unit="numbers",
+        ),
+    ),
+    "06a": (
+        Choice(
+            "Matched in parameters, a decoder-only translator does more work per training step than an "
+            "encoder–decoder on the same pairs. Why?",
+            ("Every layer processes source and target together, so each layer sees about twice the tokens",
+             "It has more parameters",
+             "Its causal mask is expensive to build",
+             "It must re-encode the source at every step"),
+            answer=0,
+            explanations=(
+                "The encoder–decoder splits its layers: encoder layers read the source, decoder layers the target. "
+                "The GPT runs all its layers over the joint text; 06a counts the layer-tokens.",
+                "The two models were matched to within a few per cent in parameters.",
+                "A mask is a tiny boolean matrix; building it costs nothing next to the matrix products.",
+                "During training everything is computed in one pass with teacher forcing; re-encoding is a cost of "
+                "*serving* a growing input (06c), and it is the encoder–decoder that pays it."),
+        ),
+        Choice(
+            "Why is a causal attention matrix always full rank?",
+            ("It is lower-triangular with a positive diagonal, so its determinant (the product of the diagonal) is "
+             "never zero",
+             "Because softmax rows sum to one",
+             "Because it is symmetric",
+             "Because it is trained longer"),
+            answer=0,
+            explanations=(
+                "Softmax never gives exactly 0, so every diagonal entry is positive; a triangular matrix's "
+                "determinant is the product of its diagonal.",
+                "Every attention matrix has rows summing to one, including low-rank bidirectional ones.",
+                "Attention matrices are not symmetric in general, causal ones never (the upper triangle is 0).",
+                "Rank here is a property of the mask's shape, not of training."),
+        ),
+        Choice(
+            "In the text `<zh> 我 看 书 。 <en> i read books . <eos>`, which positions does the translation loss learn?",
+            ("Only the predictions of the English words and <eos>",
+             "Every position, Chinese included",
+             "Only <eos>",
+             "Only the Chinese characters"),
+            answer=0,
+            explanations=(
+                "The prompt's positions get the target -100, which cross-entropy ignores: the model is asked to "
+                "write the answer, not to predict its own prompt.",
+                "That would be plain language modelling of the whole text; 06b does that on purpose with unpaired "
+                "text, but the translation loss learns only the answer.",
+                "<eos> is learned, so the model knows when to stop, but so is every English word.",
+                "The Chinese is the prompt; predicting it is not the task."),
+        ),
+    ),
+    "06b": (
+        Choice(
+            "An encoder–decoder given a task marker as the first source token learns four jobs at once. Which "
+            "well-known model works this way?",
+            ("T5: every task written as text-to-text with a task prefix",
+             "GPT-2",
+             "BERT",
+             "word2vec"),
+            answer=0,
+            explanations=(
+                "T5 (2019) is an encoder–decoder that serves many tasks by prefixing the input with the task's name.",
+                "GPT-2 is decoder-only.",
+                "BERT is an encoder only; it does not generate text.",
+                "word2vec learns word vectors, not tasks."),
+        ),
+        Choice(
+            "Why does notebook 06b take the Chinese pre-training sentences from one half of the pairs and the "
+            "English from the other half?",
+            ("So that no sentence meets its own translation: the pre-training text is truly unpaired",
+             "To have fewer sentences, so pre-training is faster",
+             "Because the model cannot read both languages",
+             "To balance the two languages' vocabularies"),
+            answer=0,
+            explanations=(
+                "If a Chinese sentence and its English translation were both in the text, the model could learn "
+                "translation from them, and the experiment would not be about unpaired data.",
+                "Every pair still contributes one sentence; the split is about pairing, not size.",
+                "It reads both: the joint vocabulary holds Chinese characters and English words.",
+                "Vocabulary balance is not the point; the two halves come from the same generator."),
+        ),
+        Numeric(
+            "A balanced test set for the 'kind' task has equally many statements, yes/no questions and "
+            "wh-questions. What accuracy (in %) does guessing one class every time get?",
+            33.33,
+            "Three equally frequent classes: any single guess is right one time in three.",
+            near_misses=((50, "there are three classes, not two"), (85, "that is the share of statements in the "
+                                                                        "unbalanced corpus, which is why the test "
+                                                                        "set is balanced")),
+            rel_tol=2e-2, unit="%",
+        ),
+    ),
+    "06c": (
+        Choice(
+            "In a chat, each turn adds a message to the input. Why does the decoder-only model's cost per turn "
+            "stay nearly flat while the encoder–decoder's grows?",
+            ("Causal attention never lets old tokens see new ones, so their keys and values can stay cached; a "
+             "bidirectional encoder must recompute every token",
+             "The decoder-only model has fewer parameters",
+             "The encoder–decoder writes longer replies",
+             "The decoder-only model skips attention for old tokens"),
+            answer=0,
+            explanations=(
+                "With a causal mask an old token's vectors never change, so the KV cache holds them; in a "
+                "bidirectional encoder every token's vector depends on the newest one.",
+                "06c uses models of the same size; the difference is which work can be reused.",
+                "Both write replies of the same length in the experiment.",
+                "The new tokens still attend to every cached token; that is the small growth you see."),
+        ),
+        Choice(
+            "Fill-in-the-middle rewrites `prefix ___ suffix` as `<pre> prefix <suf> suffix <mid>` → middle. What "
+            "does the rewrite give a causal model?",
+            ("The words after the blank, placed before the answer, where left-to-right attention can see them",
+             "A bidirectional mask",
+             "More parameters",
+             "A longer context window"),
+            answer=0,
+            explanations=(
+                "The model is unchanged; only the order of the text changes, so the suffix is in the past when "
+                "the middle is written.",
+                "The mask stays causal; that is the point of the trick.",
+                "The same weights answer both ways in 06c.",
+                "The text is as long as before, plus three markers."),
+        ),
+        Choice(
+            "A verdict in 06c is 'not decidable at this scale'. What does that mean?",
+            ("The measured difference is inside the rule's margin: this run cannot tell the claim from its "
+             "opposite",
+             "The claim is false",
+             "The experiment crashed",
+             "The claim is true but was not asserted"),
+            answer=0,
+            explanations=(
+                "Each rule has a margin; a difference smaller than it could flip on another machine or seed, so "
+                "it decides nothing.",
+                "'Not supported' is the verdict for numbers that clear the margin against the claim.",
+                "An experiment that did not run gives 'not run'.",
+                "A supported claim that is not asserted is still 'supported'; 'asserted' is a separate column."),
+        ),
+    ),
+    "07a": (
+        Choice(
+            "Scaling laws in the style of Kaplan et al. (2020) count which parameters?",
+            ("The non-embedding parameters (about 12 · layers · d_model² for a GPT)",
+             "All parameters, embeddings included",
+             "Only the embedding matrix",
+             "The number of layers"),
+            answer=0,
+            explanations=(
+                "The embeddings grow with the vocabulary, not with the model's capacity to compute; leaving them out "
+                "makes the laws cleaner, and 07a's ladder counts it that way.",
+                "For tiny models the embeddings are a large share of all parameters and bend the curve; that is "
+                "why they are left out.",
+                "The embedding matrix is exactly what is left out.",
+                "Depth alone is not the size: width counts squared."),
+        ),
+        Numeric(
+            "Estimate the training compute, in FLOPs, of a 1-billion-parameter model trained on 20 billion tokens "
+            "(use 6·N·D).",
+            1.2e20,
+            "6 × 10⁹ × 2·10¹⁰ = 1.2·10²⁰ FLOPs: 2 per parameter per token forward, 4 backward.",
+            near_misses=((2e19, "multiply by 6: 2 FLOPs per parameter per token forward and 4 backward"),
+                         (4e19, "2·N·D is the forward pass only; training adds the backward pass (6·N·D in all)")),
+            rel_tol=2e-2, unit="FLOPs",
+        ),
+        Choice(
+            "In 07a's sweep the largest model did no better than the next size down, at matched tokens. The most "
+            "likely reason?",
+            ("It saw under one token per parameter: data, not size, was the limit",
+             "Large models cannot be trained on a CPU",
+             "The power law says loss must rise for large models",
+             "Its learning rate was zero"),
+            answer=0,
+            explanations=(
+                "Kaplan's L(N, D) and Chinchilla (~20 tokens per parameter) both say a model needs data in "
+                "proportion to its size; 07a discusses it.",
+                "It trained fine, just without enough tokens to use its capacity.",
+                "A power law with a floor only flattens; it never rises.",
+                "It trained with the same schedule as every other size."),
+        ),
+    ),
+    "07b": (
+        Choice(
+            "When fine-tuning on instruction lines, which tokens carry the loss?",
+            ("Only the answer (and its end token): the prompt's targets are -100",
+             "Every token, prompt included",
+             "Only the first token of the answer",
+             "Only the prompt"),
+            answer=0,
+            explanations=(
+                "The model should learn to answer, not to predict the instruction it was given; the same masking "
+                "as 06's translation text.",
+                "That is pre-training on plain text; fine-tuning learns the answers.",
+                "Every answer token is learned, so the whole answer is written.",
+                "The prompt is given; it is not the task."),
+        ),
+        Numeric(
+            "An 8 × 8 grey image with 4 grey levels is written as one token per pixel. How many pixel tokens is that "
+            "(markers not counted)?",
+            64,
+            "One token per pixel: 8 × 8 = 64 tokens, each one of 4 grey-level tokens.",
+            near_misses=((256, "the 4 grey levels are the *vocabulary* of a pixel token, not extra tokens"),
+                         (16, "count pixels, 8 × 8, not rows + columns")),
+            unit="tokens",
+        ),
+        Choice(
+            "Why can one small decoder both read digits (image → caption) and draw them (caption → image)?",
+            ("Both directions are the same next-token prediction over one stream in which pixels are tokens too",
+             "It has a separate image encoder",
+             "It was trained twice, once per direction, into two sets of weights",
+             "Drawing uses a diffusion model"),
+            answer=0,
+            explanations=(
+                "Put the image first and the caption is the continuation; put the caption first and the image is. "
+                "One set of weights learns both.",
+                "There is no encoder: that is the point of a decoder-only model.",
+                "07b trains one model, once, on both orders.",
+                "The pixels are sampled token by token, like words."),
+        ),
+    ),
+}
+
+
+def notebook_quiz(notebook: str):
+    """The quiz of notebook ``"00"`` ... ``"05"``, ``"06a"`` ... ``"06c"`` as a widget (with a static fallback
+    for pages without a kernel)."""
+    key = max((k for k in QUIZZES if str(notebook).startswith(k)), key=len, default=None)   # "06a_..." -> "06a"
+    if key is None:
+        raise KeyError(f"no quiz for notebook {notebook!r}; quizzes exist for {sorted(QUIZZES)}")
+    return Quiz(QUIZZES[key], title=f"Quiz · notebook {key}")
