@@ -5,7 +5,8 @@ The Makefile's ``make lab`` / ``make test`` call this script, so both work the s
 Linux, macOS and (without make) Windows. It needs only Python 3.10+ to start.
 
     python3 course.py lab       create .venv if needed, then open JupyterLab at notebook 00
-    python3 course.py test      create .venv if needed, then run every test (unit + notebooks)
+    python3 course.py test      create .venv if needed, then run every test (unit + notebooks), with the
+                                network cut where it can be (Linux, root); COURSE_TESTS_ONLINE=1 keeps it
     python3 course.py setup     only create/update .venv
     python3 course.py execute notebooks/01_attention.ipynb [...]   re-run notebooks in place
     python3 course.py site      build the offline static site of the executed notebooks in _site/
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -84,10 +86,51 @@ def cmd_lab(args: list[str]) -> int:
     return _run(cmd + args)
 
 
+OFFLINE_ENV = "COURSE_TESTS_OFFLINE"          # "1" inside the network-less namespace the tests run in
+OFFLINE_REASON_ENV = "COURSE_OFFLINE_REASON"  # why no such namespace could be made (tests/test_offline.py reports it)
+
+
+def offline_prefix() -> tuple[list[str], str]:
+    """A command prefix that runs a command with the network cut (a new network namespace holding only the
+    loopback interface, so nbval still talks to its kernels over localhost), or ``([], reason)`` where none
+    can be made: not Linux, not root, no ``unshare``, or ``COURSE_TESTS_ONLINE=1``."""
+    if os.environ.get("COURSE_TESTS_ONLINE") == "1":
+        return [], "COURSE_TESTS_ONLINE=1 was set"
+    if not sys.platform.startswith("linux"):
+        return [], f"network namespaces need Linux (this is {sys.platform})"
+    if os.geteuid() != 0:
+        return [], "making a network namespace needs root (`unshare --net`)"
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        return [], "`unshare` (util-linux) is not installed"
+    ip = shutil.which("ip")
+    up = f"{ip} link set lo up && " if ip else ""
+    prefix = [unshare, "--net", "--", "sh", "-c", f'{up}exec "$@"', "course-offline"]
+    probe = subprocess.run(prefix + ["true"], capture_output=True, text=True)
+    if probe.returncode != 0:
+        return [], f"`unshare --net` failed here: {probe.stderr.strip()[-300:]}"
+    return prefix, ""
+
+
 def cmd_test(args: list[str]) -> int:
     py = ensure_env()
+    prefix, reason = offline_prefix()
+    env = dict(os.environ)
+    if prefix:
+        # The offline site and the slides vendor their scripts from the npm registry once (cached in
+        # build/vendor/): do that now, while the network is still there; nothing after this can download.
+        subprocess.call([str(py), str(ROOT / "scripts" / "build_workshop.py"), "--vendor-only"], cwd=ROOT)
+        env[OFFLINE_ENV] = "1"
+        _say("running the tests with the network cut (a network namespace with only the loopback interface)")
+    else:
+        env.pop(OFFLINE_ENV, None)
+        env[OFFLINE_REASON_ENV] = reason
+        _say(f"running the tests with the network on: {reason}")
     # The pytest options (nbval, timeouts, sanitiser, test paths) live in pyproject.toml.
-    return _run([str(py), "-m", "pytest"] + args)
+    try:
+        return subprocess.call(prefix + [str(py), "-m", "pytest"] + args, cwd=ROOT, env=env)
+    except KeyboardInterrupt:
+        return 130
 
 
 def cmd_execute(args: list[str]) -> int:

@@ -42,15 +42,14 @@ or the folder named by the environment variable ``COURSE_DATA_DIR``).
 
 from __future__ import annotations
 
-import argparse
 import collections
 import gzip
+import hashlib
 import io
 import os
 import random
 import re
 import sys
-import time
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,7 +59,7 @@ from . import grammar
 __all__ = [
     "EN_TOKEN_PATTERN", "en_tokens", "Pair", "generate_pairs", "realise", "build_splits", "write_splits",
     "read_split", "construction_counts", "CONSTRUCTIONS", "FUNCTION_WORDS", "HELD_OUT_NOUNS",
-    "LONG_THRESHOLD", "SPLIT_SIZES", "DEFAULT_SEED", "KINDS", "describe", "load_split", "DATA_DIR",
+    "LONG_THRESHOLD", "SPLIT_SIZES", "DEFAULT_SEED", "KINDS", "load_split", "DATA_DIR",
     "DATA_DIR_ENV_VAR", "SPLIT_FILES",
 ]
 
@@ -98,7 +97,8 @@ def _env_data_dir() -> Path | None:
     return Path(os.path.expanduser(value)) if value else None
 
 
-DATA_DIR = _env_data_dir() or Path(__file__).resolve().parents[1] / "data" / "zh_en"
+REPO_DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "zh_en"  # the committed splits
+DATA_DIR = _env_data_dir() or REPO_DATA_DIR
 
 
 def en_tokens(sentence: str) -> list[str]:
@@ -280,6 +280,33 @@ def _file_bytes(filename, pairs) -> bytes:
     return _gzip_bytes(data) if filename.endswith(".gz") else data
 
 
+MANIFEST = "SHA256SUMS"  # beside the splits: the sha256 of each split's text (after decompression)
+
+
+def _text_sha256(path: Path) -> str:
+    data = path.read_bytes()
+    if path.name.endswith(".gz"):
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as e:
+            raise ValueError(f"{path}: not a valid gzip file ({e}): it is damaged or incomplete. "
+                             f"{_regenerate_hint(path.parent)}") from None
+    return hashlib.sha256(data).hexdigest()
+
+
+def _check_manifest(path: Path, required: bool) -> None:
+    """Refuse a split whose text differs from the checksum written beside it (a cut-short or edited file)."""
+    manifest = path.parent / MANIFEST
+    if not manifest.is_file():
+        if required:
+            raise ValueError(f"{manifest} is missing, so the corpus cannot be checked. {_regenerate_hint(path.parent)}")
+        return
+    sums = dict(reversed(line.split(None, 1)) for line in manifest.read_text(encoding="utf-8").splitlines() if line)
+    if path.name in sums and sums[path.name] != _text_sha256(path):
+        raise ValueError(f"{path} does not match its checksum in {MANIFEST}: the file is damaged, incomplete or was "
+                         f"edited. {_regenerate_hint(path.parent)}")
+
+
 def _regenerate_hint(directory) -> str:
     command = f"python -m helpers.corpus --out {directory} --seed {DEFAULT_SEED}"
     return f"Regenerate the corpus with `{command}` (run it in the repository root)."
@@ -301,10 +328,16 @@ def write_splits(directory, seed: int = DEFAULT_SEED, splits: dict | None = None
     paths = {}
     for name, filename in SPLIT_FILES.items():
         paths[name] = directory / filename
-        paths[name].write_bytes(_file_bytes(filename, splits[name]))
+        tmp = directory / (filename + ".tmp")  # write, then rename: an interrupted run leaves no half file
+        tmp.write_bytes(_file_bytes(filename, splits[name]))
+        tmp.replace(paths[name])
         stale = directory / (f"{name}.tsv" if filename.endswith(".gz") else f"{name}.tsv.gz")
         if stale.is_file():
             stale.unlink()
+    sums = "".join(f"{hashlib.sha256(_tsv_bytes(splits[name])).hexdigest()}  {paths[name].name}\n" for name in SPLIT_FILES)
+    tmp = directory / (MANIFEST + ".tmp")
+    tmp.write_text(sums, encoding="utf-8", newline="\n")
+    tmp.replace(directory / MANIFEST)
     return paths
 
 
@@ -373,6 +406,7 @@ def load_split(name: str, data_dir=None) -> list[Pair]:
     names = [SPLIT_FILES[name]] + [f"{name}{ext}" for ext in (".tsv.gz", ".tsv") if f"{name}{ext}" != SPLIT_FILES[name]]
     for filename in names:
         if (directory / filename).is_file():
+            _check_manifest(directory / filename, required=directory.resolve() == REPO_DATA_DIR)
             return read_split(directory / filename)
     raise FileNotFoundError(f"split {name!r} not found: no {' or '.join(names)} in {directory}. "
                             f"{_regenerate_hint(directory)}")
@@ -389,136 +423,10 @@ def construction_counts(pairs) -> collections.Counter:
 
 
 # ----------------------------------------------------------------------------------------------
-# Command line: python -m helpers.corpus --out data/zh_en
-
-
-def _stats(pairs):
-    zl = sorted(len(p.zh) for p in pairs)
-    el = sorted(len(en_tokens(p.en)) for p in pairs)
-    q = lambda xs, f: xs[min(len(xs) - 1, int(f * len(xs)))]  # noqa: E731
-    return zl, el, q
-
-
-def describe(splits: dict, seed: int) -> str:
-    """The data README (Markdown): provenance, sizes, lengths, vocabularies, constructions."""
-    rows = []
-    for name, pairs in splits.items():
-        zl, el, q = _stats(pairs)
-        rows.append(f"| {name} | {len(pairs):,} | {zl[0]}–{q(zl, .5)}–{zl[-1]} | {el[0]}–{q(el, .5)}–{el[-1]} |")
-    train = splits["train"]
-    zh_chars = {c for p in train for c in p.zh}
-    en_vocab = {t for p in train for t in en_tokens(p.en)}
-    hist = collections.Counter(min(len(en_tokens(p.en)) // 5 * 5, 30) for p in train)
-    hist_rows = " | ".join(f"{k}–{k + 4}: {hist[k]:,}" if k < 30 else f"30+: {hist[k]:,}" for k in sorted(hist))
-    counts = construction_counts(train)
-    cons = "\n".join(f"| {c} | {counts[c]:,} | {construction_counts(splits['test_long'])[c]:,} |" for c in CONSTRUCTIONS)
-    doc = __doc__.split("Alignment convention:")[1].split("Regenerate")[0].strip()
-    doc = doc[0].upper() + doc[1:]
-    files = []
-    for name, filename in SPLIT_FILES.items():
-        data = _tsv_bytes(splits[name])
-        if filename.endswith(".gz"):  # rounded: the exact size depends on the zlib library
-            size = f"{len(_gzip_bytes(data)) / 1e6:.1f} MB gzip-compressed ({len(data):,} bytes of text)"
-        else:
-            size = f"{len(data):,} bytes"
-        files.append(f"| `{filename}` | {name} | {len(splits[name]):,} | {size} |")
-    return f"""# Generated Chinese–English corpus
-
-Made by `helpers/corpus.py` with the grammar in `helpers/grammar/` (sentences, clauses, noun phrases and the
-lexicon), all in this repository: no third-party text. Load a split in a notebook with
-
-```python
-from helpers.corpus import load_split
-train = load_split("train")  # or valid, test, test_long, test_novel: a list of Pair(zh, en, alignment)
-```
-
-(it reads `helpers.corpus.DATA_DIR`, this folder; set the environment variable `COURSE_DATA_DIR` to
-read another one), or a single file with `helpers.corpus.read_split("data/zh_en/train.tsv.gz")`.
-Regenerate with
-
-```bash
-python -m helpers.corpus --out data/zh_en --seed {seed}
-```
-
-or from Python: `helpers.corpus.write_splits("data/zh_en", seed={seed})`. The `.tsv` files come
-out byte for byte; `train.tsv.gz` decompresses to the same text every time, and has the same bytes
-with the same zlib library (gzip level {GZIP_LEVEL}, no file name or time stamp in the header). A test
-checks that these files equal a fresh regeneration.
-
-## Files
-
-| file | split | pairs | size |
-| --- | --- | --- | --- |
-{chr(10).join(files)}
-
-The train split is gzip-compressed to keep the repository small (`gzip -dc train.tsv.gz | head`
-shows its first lines); the others are plain text, readable on GitHub. Each file, once
-decompressed: UTF-8 TSV, `\\n` line ends, a header line `zh<TAB>en<TAB>alignment`, then one pair
-per line:
-
-* `zh`: Chinese characters, no spaces, Chinese numerals, ending in 。 or ？;
-* `en`: a natural English sentence ("I read a book in the park yesterday.");
-* `alignment`: `i-j` links, sorted: Chinese character `i` (0-based, punctuation included) translates
-  English token `j`, where tokens are `re.findall(r"{EN_TOKEN_PATTERN}", en.lower())`
-  (`helpers.corpus.en_tokens`; "don't" and "tom's" are one token, punctuation is its own).
-
-| split | pairs | Chinese characters min–median–max | English tokens min–median–max |
-| --- | --- | --- | --- |
-{chr(10).join(rows)}
-
-train, valid and test are one deduplicated pool of sentences of at most {LONG_THRESHOLD} Chinese characters,
-shuffled and cut. `test_long` holds sentences of {LONG_THRESHOLD + 1}–{LONG_MAX} characters: longer than
-anything in train. `test_novel` puts the held-out nouns {", ".join(HELD_OUT_NOUNS)} into the 把 and 被
-frames: in train, valid and test no sentence using 把 or 被 mentions these nouns at all (train uses
-them in other constructions). No Chinese sentence and no English sentence occurs in two splits.
-
-English length of train sentences (tokens, punctuation included): {hist_rows}.
-
-Vocabulary of train: {len(zh_chars)} distinct Chinese characters, {len(en_vocab)} distinct English tokens.
-
-Ten train pairs (the first ten of `train.tsv.gz`):
-
-{chr(10).join(f"* {p.zh} → {p.en}" for p in train[:10])}
-
-## How hard it is
-
-Measured with `benchmarks/calibrate_corpus.py --threads 1 --steps noattn=790,attn=574` (char-level
-Chinese, word-level English, GRU encoder–decoders with emb 128 and hidden 256, Adam 2e-3, batch 64,
-about one minute of CPU training each): a GRU without attention translates short test sentences
-(≤ 8 English tokens) with 74 % exact match but 0–3 % beyond 16 tokens, and reaches BLEU 20 on
-`test_long`; the same GRU with additive attention keeps 67–94 % exact match at every test length and
-reaches BLEU 70 on `test_long` (52 % exact match at 17–29 tokens, 2 % at 40+): hard, but learnable.
-
-## Alignment convention
-
-{doc}
-
-## Constructions
-
-Pairs using each construction (a pair counts once per construction; a sentence uses several):
-
-| construction | train | test_long |
-| --- | --- | --- |
-{cons}
-"""
-
-
-def main(argv=None):
-    ap = argparse.ArgumentParser(prog="python -m helpers.corpus", description=__doc__.split("\n")[0])
-    ap.add_argument("--out", default="data/zh_en", help="directory for the splits and README.md")
-    ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    ap.add_argument("--sample", type=int, default=0, help="also print this many random train pairs")
-    args = ap.parse_args(argv)
-    t0 = time.perf_counter()
-    splits = build_splits(args.seed)
-    seconds = time.perf_counter() - t0
-    write_splits(args.out, args.seed, splits)
-    (Path(args.out) / "README.md").write_text(describe(splits, args.seed), encoding="utf-8", newline="\n")
-    print(f"generated {sum(map(len, splits.values())):,} pairs in {seconds:.1f} s → {args.out}")
-    for p in random.Random(args.seed).sample(splits["train"], args.sample):
-        print(f"{p.zh}\t{p.en}")
-    return 0
-
+# Command line: python -m helpers.corpus --out data/zh_en (the command itself is in helpers/corpus_card.py)
 
 if __name__ == "__main__":
+    # run it from the imported modules, so its Pair class is the one helpers.corpus_card sees (not __main__'s copy)
+    from helpers.corpus_card import main
+
     sys.exit(main())

@@ -310,10 +310,15 @@ class GPT(nn.Module):
             where = f" after {past} cached tokens" if past else ""
             raise ValueError(f"a sequence of {past + t} tokens{where} is longer than block_size={limit}: "
                              f"crop it to the last {limit} tokens (generate does this for you)")
+        v = self.config.vocab_size
+        if idx.device.type != "cpu":
+            # On a GPU, reading the ids back to the host would stall every step until the device catches up, so
+            # the range check runs on the device: a bad id stops the run (asynchronously) with this message.
+            torch._assert_async((idx.min() >= 0) & (idx.max() < v), f"token ids must lie in 0..{v - 1} (vocab_size)")
+            return
         lo, hi = int(idx.min()), int(idx.max())
-        if lo < 0 or hi >= self.config.vocab_size:
-            raise ValueError(f"token ids must lie in 0..{self.config.vocab_size - 1} (vocab_size), "
-                             f"got ids from {lo} to {hi}")
+        if lo < 0 or hi >= v:
+            raise ValueError(f"token ids must lie in 0..{v - 1} (vocab_size), got ids from {lo} to {hi}")
 
     def _hidden(self, idx, *, cache=None, prefix_len=None, need_weights=False):
         """The final hidden states ``(B, T, C)`` and the per-layer weights (or ``None``s)."""

@@ -16,6 +16,7 @@ Nothing here trains a model.
 
 from __future__ import annotations
 
+import re
 from typing import Sequence
 
 import matplotlib
@@ -345,3 +346,21 @@ class DecodingAnimation(FuncAnimation):
 
     def save(self, filename, writer=None, fps=None, dpi=None, *args, **kwargs):
         return super().save(filename, writer, fps, dpi or self.dpi, *args, **kwargs)
+
+    def to_jshtml(self, *args, **kwargs) -> str:
+        """matplotlib's HTML player, made to work offline: its buttons draw their icons from a web font on a
+        CDN (empty boxes without the network); here each icon is a plain character and nothing is fetched."""
+        return offline_player(super().to_jshtml(*args, **kwargs))
+
+
+# matplotlib's player buttons (Font Awesome icon classes) → characters every font has
+PLAYER_ICONS = {"fa-fast-backward": "⇤", "fa-step-backward": "‹", "fa-play fa-flip-horizontal": "◀", "fa-pause": "❚❚",
+                "fa-play": "▶", "fa-step-forward": "›", "fa-fast-forward": "⇥", "fa-minus": "−", "fa-plus": "+"}
+
+
+def offline_player(html: str) -> str:
+    """``html`` from ``FuncAnimation.to_jshtml()`` without its CDN stylesheet, each icon a character."""
+    html = re.sub(r'<link rel="stylesheet"\s+href="https?://[^"]*font-awesome[^"]*">', "", html)
+    for icon, char in PLAYER_ICONS.items():
+        html = html.replace(f'<i class="fa {icon}"></i>', f'<span class="player-icon">{char}</span>')
+    return html

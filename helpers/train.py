@@ -22,6 +22,7 @@ import torch
 import torch.nn.functional as F
 
 PAD_ID = 0  # padded target positions carry this id and are ignored by the loss
+INTERRUPTED_ATTR = "_course_interrupted"  # set on a model whose train(...) was interrupted: (steps done, planned)
 
 
 def seq2seq_loss(model: torch.nn.Module, batch) -> tuple[torch.Tensor, int]:
@@ -161,6 +162,12 @@ def train(
     """
     if not isinstance(steps, int) or steps <= 0:
         raise ValueError(f"steps must be a positive int, got {steps!r}")
+    interrupted = getattr(model, INTERRUPTED_ATTR, None)
+    if interrupted is not None:
+        done, planned = interrupted
+        raise RuntimeError(f"this model's last train(...) was interrupted after {done} of {planned} steps, so its "
+                           "weights are part-trained and training it again would give numbers no run of the notebook "
+                           "gives: re-run the cell that builds the model first, then this one")
     device = torch.device(device) if device is not None else next(model.parameters()).device
     model.to(device)
     if optimizer is None:
@@ -187,8 +194,34 @@ def train(
         history.evals.append({"step": step, **{k: float(v) for k, v in result.items()}})
 
     model.train()
-    running, running_n = 0.0, 0
     batches = _endless(loader)
+    done = [0]  # steps finished so far, for the message if the run is interrupted
+    try:
+        _loop(model, batches, steps, start_step, start, device, loss_fn, optimizer, scheduler, clip, history,
+              log_every, eval_every, evaluate, bar, plot, done)
+    except KeyboardInterrupt:
+        # Interrupted (the ■ button): mark the model, so a re-run of this cell alone cannot silently train on
+        # from part-trained weights; nothing half-done has been stored anywhere.
+        setattr(model, INTERRUPTED_ATTR, (done[0], steps))
+        if bar is not None:
+            bar.close()
+        raise KeyboardInterrupt(f"training interrupted after {done[0]} of {steps} steps; re-run the "
+                                "cell that builds the model, then train again") from None
+    evaluate(start_step + steps)
+    history.n_steps = start_step + steps
+    history.total_seconds = time.perf_counter() - start
+    if bar is not None:
+        bar.close()
+    if plot is not None:
+        plot.update(history, final=True)
+    model.eval()
+    return history
+
+
+def _loop(model, batches, steps, start_step, start, device, loss_fn, optimizer, scheduler, clip, history, log_every,
+          eval_every, evaluate, bar, plot, done) -> None:
+    """The optimiser steps of ``train`` (see there)."""
+    running, running_n = 0.0, 0
     for i in range(1, steps + 1):
         batch = _to_device(next(batches), device)
         loss, n_tokens = loss_fn(model, batch)
@@ -215,17 +248,9 @@ def train(
                 plot.update(history)
         if eval_every and i % eval_every == 0 and i != steps:
             evaluate(step)
+        done[0] = i
         if bar is not None:
             bar.update(1)
-    evaluate(start_step + steps)
-    history.n_steps = start_step + steps
-    history.total_seconds = time.perf_counter() - start
-    if bar is not None:
-        bar.close()
-    if plot is not None:
-        plot.update(history, final=True)
-    model.eval()
-    return history
 
 
 def count_parameters(model: torch.nn.Module) -> int:

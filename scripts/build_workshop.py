@@ -297,7 +297,17 @@ def main(argv: list[str] | None = None) -> int:
     which.add_argument("--workshop-only", action="store_true", help="only the workshop copies")
     which.add_argument("--slides-only", action="store_true", help="only the slides")
     which.add_argument("--check", action="store_true", help="exit 1 if a committed workshop copy is stale")
+    which.add_argument("--vendor-only", action="store_true",
+                       help="only fill build/vendor/ with the scripts the slides and the offline site need (npm, "
+                            "once), so later builds and tests need no network")
     args = ap.parse_args(argv)
+    if args.vendor_only:
+        try:
+            build_site.vendor(args.cache.resolve(), SLIDE_PACKAGES)
+        except build_site.SiteError as exc:
+            _say(f"error: {exc}")
+            return 1
+        return 0
     paths = notebook_paths(args.notebooks.resolve())
     if not paths:
         _say(f"no notebooks (NN_name.ipynb) in {args.notebooks}")

@@ -15,14 +15,14 @@ and every code cell has an execution count, and asserts:
   the CSS class ``no-browser-check`` (``widget.add_class("no-browser-check")``);
 - no widget callback failed: no traceback inside a widget, none in JupyterLab's log console (where the
   errors of callbacks that belong to no cell go);
-- matplotlib animations (``to_jshtml``) play, if the notebook has any;
+- matplotlib animations (``to_jshtml``) play, if the notebook has any, and every button shows its icon (a
+  character, so nothing is fetched from matplotlib's CDN web font);
 - Chinese text in the page is drawn with a CJK font, not as empty boxes;
 - the browser console shows no error and no uncaught exception.
 
 Requests to other hosts are aborted, so the test sees what an offline learner sees, and listed in the
-output; here they are not failures, since JupyterLab itself serves all a notebook needs (matplotlib's
-animations, for one, link a CDN stylesheet JupyterLab already has). On the static site they are failures
-(tests/test_site.py).
+output; here they are not failures, since JupyterLab itself serves all a notebook needs. On the static site
+they are failures (tests/test_site.py).
 
 A full-height screenshot of each notebook is saved in ``artifacts/screenshots/<notebook>.png``.
 

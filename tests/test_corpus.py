@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from helpers import corpus as c
+from helpers.corpus_card import describe
 from helpers import grammar as g
 from helpers.grammar import lexicon as lx
 
@@ -275,7 +276,7 @@ def test_write_splits_reproducible_and_read_back(tmp_path):
     paths1 = c.write_splits(tmp_path / "a", 7, splits=small)
     paths2 = c.write_splits(tmp_path / "b", 7, splits=c.build_splits(7, sizes=SMALL))
     assert {name: p.name for name, p in paths1.items()} == c.SPLIT_FILES
-    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == sorted(c.SPLIT_FILES.values())
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == sorted([*c.SPLIT_FILES.values(), c.MANIFEST])
     for name, path in paths1.items():
         raw = path.read_bytes()
         assert raw == paths2[name].read_bytes()  # the gzip file too: no time stamp, no file name
@@ -303,7 +304,8 @@ def test_committed_files_equal_regeneration(splits, tmp_path):
     """Every file in data/zh_en, and nothing else, is what `python -m helpers.corpus` writes."""
     assert DATA.is_dir(), "data/zh_en is missing: run `python -m helpers.corpus --out data/zh_en`"
     fresh = c.write_splits(tmp_path, c.DEFAULT_SEED, splits=splits)
-    assert sorted(p.name for p in DATA.iterdir()) == sorted([p.name for p in fresh.values()] + ["README.md"])
+    assert sorted(p.name for p in DATA.iterdir()) == sorted([p.name for p in fresh.values()] + ["README.md", c.MANIFEST])
+    assert (DATA / c.MANIFEST).read_bytes() == (tmp_path / c.MANIFEST).read_bytes()
     for name, path in fresh.items():
         committed = (DATA / path.name).read_bytes()
         if path.name.endswith(".gz"):
@@ -314,7 +316,7 @@ def test_committed_files_equal_regeneration(splits, tmp_path):
         else:
             fresh_bytes = path.read_bytes()
         assert committed == fresh_bytes, f"{DATA / path.name} differs from a fresh regeneration"
-    assert (DATA / "README.md").read_text(encoding="utf-8") == c.describe(splits, c.DEFAULT_SEED)
+    assert (DATA / "README.md").read_text(encoding="utf-8") == describe(splits, c.DEFAULT_SEED)
 
 
 def test_read_split_errors(tmp_path):

@@ -206,6 +206,17 @@ def test_generate_eos_modes_and_errors(model):
     assert torch.equal(model.generate(ids(2, 6), 10, temperature=0, prefix_len=4, use_cache=False), prefixed)
 
 
+def test_the_input_check_does_not_read_ids_back_from_a_device(model):
+    """On a GPU, ``int(idx.min())`` would stall every step until the device catches up. A "meta" tensor (shapes
+    only, no data) stands in for one: reading a value back from it raises, so the check must not try."""
+    on_device = ids(2, 4).to("meta")
+    model._check_idx(on_device)                                  # no host read: passes without looking at values
+    with pytest.raises(RuntimeError):
+        int(on_device.min())                                     # what a host read would have done
+    with pytest.raises(ValueError, match="block_size"):
+        model._check_idx(ids(1, 40).to("meta"))                  # shape errors are still caught at once
+
+
 def test_clear_errors(model):
     with pytest.raises(ValueError, match=r"a sequence of 40 tokens is longer than block_size=32"):
         model(ids(1, 40))

@@ -100,6 +100,12 @@ def test_animate_decoding_one_frame_per_step():
     html = anim.to_jshtml()
     assert "<script" in html and html.count("data:image/png;base64") == n_steps
     assert len(html) < 400_000                                      # modest dpi: notebooks stay small
+    # offline: no stylesheet from a CDN, and every button of the player shows a character instead of a web-font icon
+    assert "http" not in html.split("<script", 1)[0] and "font-awesome" not in html and 'class="fa ' not in html
+    from helpers.plots import PLAYER_ICONS
+
+    assert html.count('<span class="player-icon">') == len(PLAYER_ICONS)
+    assert all(f'<span class="player-icon">{c}</span>' in html for c in PLAYER_ICONS.values())
 
 
 def test_animate_decoding_errors():

@@ -358,7 +358,13 @@ def load_long_gpt(vocab: Vocab, path: Path | str | None = None, device=None) -> 
     returns ``(model, extra)`` where ``extra`` holds the script's test scores.
     """
     path = Path(path) if path is not None else LONG_GPT
-    payload = checkpoints.load_checkpoint(path)
+    try:
+        payload = checkpoints.load_checkpoint(path)
+    except checkpoints.CheckpointError as err:
+        raise checkpoints.CheckpointError(
+            f"the shipped translator cannot be used: {err}. It is part of the course: restore it with "
+            f"`git checkout -- data/weights/{LONG_GPT.name} data/weights/{LONG_GPT.name}.sha256`, or rebuild it "
+            "(about 20 minutes on a CPU) with `python scripts/why_decoder_only.py curves`") from None
     cfg = task_gpt_config(vocab, **{k: v for k, v in payload["config"]["gpt_config"].items() if k != "vocab_size"})
     if payload["config"]["vocab_size"] != len(vocab):
         raise checkpoints.CheckpointError(f"{path} was trained with a vocabulary of {payload['config']['vocab_size']} "

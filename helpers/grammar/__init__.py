@@ -5,7 +5,8 @@ Four levels, each importing only the ones below it (and the standard library):
 - ``lexicon``: the words, with their Chinese and English forms and semantic classes;
 - ``noun_phrase``: the choices a sentence makes (``Chooser``), linked zh/en pieces, noun phrases, time and place;
 - ``clause``: one clause from a predicate (tense, aspect, negation, questions);
-- ``sentence``: the clause kinds and sentences of one to four joined clauses.
+- ``kinds``: the fifteen clause kinds (transitive, 把, 被, 比, …) and the tenses each takes;
+- ``sentence``: one clause of a kind, and sentences of one to four joined clauses.
 
 Only ``helpers.corpus`` imports this package (and the experiments that build prompts from the grammar). It
 re-exports the entry points corpus uses, so ``from helpers import grammar; grammar.sentence(...)`` reads as

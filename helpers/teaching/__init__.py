@@ -2,7 +2,7 @@
 
 - ``checks``: ``check_function`` / ``check_value`` compare a learner's answer with a reference and print a hint;
 - ``exercises``: one module per notebook (``exercises.nb01`` …) with reference solutions and their checkers;
-- ``quiz`` and ``quizzes``: the quiz engine and each notebook's questions (``notebook_quiz("03")``);
+- ``quiz``, ``quizzes`` and ``quizzes_06_07``: the quiz engine and each notebook's questions (``notebook_quiz("03")``);
 - ``widgets``: the interactive explorers, one module per notebook family (attention, decoding, sampling).
 
 Imported by the notebooks' exercise, check, quiz and widget cells and by their tests. It uses the core

@@ -204,6 +204,16 @@ def check_animations(page, timeout_s: float = 15) -> int:
         img = anim.locator("img").first
         page.wait_for_function("(img) => img.src && img.src.length > 0", arg=img.element_handle(),
                                timeout=timeout_s * 1000)
+        # every control shows its icon offline: a character drawn in the page (no web font fetched from a CDN)
+        buttons = anim.locator("button")
+        for j in range(buttons.count()):
+            button = buttons.nth(j)
+            title = button.get_attribute("title")
+            icon = button.locator(".player-icon")
+            assert icon.count() == 1, f"animation {i + 1}: button {title!r} has no offline icon (a CDN web font?)"
+            box = icon.bounding_box()
+            assert icon.inner_text().strip() and box and box["width"] > 2 and box["height"] > 2, \
+                f"animation {i + 1}: the icon of button {title!r} does not render"
         before = img.get_attribute("src")
         anim.locator("button[title='Play']").click()
         deadline = time.monotonic() + timeout_s
