@@ -3,11 +3,13 @@
 # `python course.py lab` / `python course.py test` without make.
 PYTHON ?= python3
 
-.PHONY: lab test setup execute site workshop slides checkpoints
+.PHONY: lab test timings setup execute site workshop slides checkpoints
 lab:
 	$(PYTHON) course.py lab $(ARGS)
 test:
 	$(PYTHON) course.py test $(ARGS)
+timings:  # every notebook's run time and peak memory -> results/timings.json, README and docs/instructor.md
+	$(PYTHON) course.py timings $(ARGS)
 setup:
 	$(PYTHON) course.py setup
 execute:  # make execute NB=notebooks/01_attention.ipynb

@@ -8,6 +8,7 @@
   the driver's own memory counts in the process, so the budget is not applied there).
 - Runs the tests marked ``browser`` (tests/test_browser.py, tests/test_site.py: Chromium, slower) last,
   after the unit tests and the notebooks, and prints their wall times too.
+- Under ``CI=true``, turns every skip into a failure that names what was missing.
 - Makes figures render headless in the unit tests (Agg backend), without touching the
   notebook kernels.
 """
@@ -32,6 +33,7 @@ _notebook_failed: set[str] = set()
 _browser_seconds: dict[str, float] = defaultdict(float)
 _browser_outcome: dict[str, str] = {}
 _notebook_peak_mb: dict[str, float] = {}
+_over_budget: set[str] = set()
 MEMORY_BUDGET_MB = 2048  # a notebook's kernel must fit an ordinary laptop
 
 
@@ -67,15 +69,95 @@ def pytest_runtest_call(item):
         peak = _kernel_peak_mb(item)
         if peak is not None:
             _notebook_peak_mb[path] = max(peak, _notebook_peak_mb.get(path, 0.0))
-            if peak > MEMORY_BUDGET_MB and not _on_gpu():
+            if peak > MEMORY_BUDGET_MB and not _on_gpu() and path not in _over_budget:
+                _over_budget.add(path)  # the peak never falls again: fail the cell that crossed it, not every later one
                 pytest.fail(f"{path}: the kernel's resident memory peaked at {peak:,.0f} MB after this cell, over the "
                             f"course's budget of {MEMORY_BUDGET_MB:,} MB for a laptop", pytrace=False)
     return result
 
 
-def pytest_collection_modifyitems(items):
-    """Browser tests last (a stable sort keeps every other test in its usual order)."""
-    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+def pytest_addoption(parser):
+    parser.addoption("--timings-out", default=None, metavar="PATH",
+                     help="after a run in which every notebook passed, write each notebook's wall time and peak "
+                          "memory to PATH as a stored result (`make timings` writes results/timings.json)")
+
+
+_cache_at_start: list[str] = []
+
+
+def pytest_sessionstart(session):
+    from helpers.checkpoints import CHECKPOINT_DIR
+
+    _cache_at_start[:] = sorted(p.name for p in Path(CHECKPOINT_DIR).glob("*.pt")) if Path(CHECKPOINT_DIR).is_dir() else []
+
+
+def pytest_sessionfinish(session, exitstatus):
+    out = session.config.getoption("--timings-out")
+    if not out or not _notebook_seconds:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if _notebook_failed:
+        if reporter:
+            reporter.write_line(f"[timings] not written: notebooks failed ({', '.join(sorted(_notebook_failed))})")
+        return
+    import platform
+
+    import torch
+
+    from helpers.results import make_provenance, save_result
+
+    notebooks = sorted(_notebook_seconds)
+    result = {
+        "what": "each notebook's wall time under nbval (kernel start included) and its kernel's peak resident memory",
+        "notebooks": {Path(p).stem: {"seconds": round(_notebook_seconds[p], 1), "cells": _notebook_cells[p],
+                                     "peak_mb": round(_notebook_peak_mb[p]) if p in _notebook_peak_mb else None}
+                      for p in notebooks},
+        "total_seconds": round(sum(_notebook_seconds.values()), 1),
+        "provenance": make_provenance(
+            "make timings", [0],
+            {"cpu_count": os.cpu_count(), "machine": platform.machine(), "device": "cuda" if torch.cuda.is_available()
+             else "cpu", "offline": os.environ.get("COURSE_TESTS_OFFLINE") == "1",
+             "checkpoints_cached_at_start": _cache_at_start},
+            notebooks + ["conftest.py"]),
+    }
+    path = save_result(str(Path(out).resolve()), result)
+    if reporter:
+        reporter.write_line(f"[timings] wrote {path}")
+
+
+def _under_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Under ``CI=true`` a skipped test is a failure: a missing dependency, data file or tool must be named,
+    never passed over in silence (outside CI a skip still says what would enable the test)."""
+    report = yield
+    if report.skipped and _under_ci() and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"skipped under CI=true, which counts as a failure: {reason}"
+    return report
+
+
+def pytest_collection_modifyitems(config, items):
+    """Unit tests, then the notebooks, then the tests that need what the notebooks wrote (dropped when no notebook
+    runs), then the browser tests (a stable sort keeps every other test in its usual order)."""
+    if not any(item.nodeid.split("::", 1)[0].endswith(".ipynb") for item in items):
+        dropped = [item for item in items if item.get_closest_marker("after_notebooks")]
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+            items[:] = [item for item in items if not item.get_closest_marker("after_notebooks")]
+
+    def rank(item) -> int:
+        if item.get_closest_marker("browser"):
+            return 3
+        if item.get_closest_marker("after_notebooks"):
+            return 2
+        return 1 if item.nodeid.split("::", 1)[0].endswith(".ipynb") else 0
+
+    items.sort(key=rank)
 
 
 def pytest_runtest_logreport(report):

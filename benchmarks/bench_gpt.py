@@ -172,7 +172,8 @@ def main(argv=None) -> dict:
         batch, steps, warmup = 32, args.steps or 15, 3
         gen_cfg = GPTConfig(vocab_size=65, block_size=512, n_layer=4, n_head=4, d_model=128)
         prompt_len, new_tokens, gen_repeats, peak_n = 256, 256, 7, 2048
-    out_path = args.out or RESULTS_DIR / ("bench_gpt_quick.json" if args.quick else "bench_gpt.json")
+    # a --quick smoke run is not a result: it goes to the git-ignored build/ folder, never into results/
+    out_path = args.out or (ROOT / "build" / "bench_gpt_quick.json" if args.quick else RESULTS_DIR / "bench_gpt.json")
 
     train = bench_training(train_cfg, batch, steps, warmup, peak_n)
     peak, ratio = train["matmul_peak_gflops"], train["ours_over_torch"]

@@ -280,18 +280,19 @@ def _file_bytes(filename, pairs) -> bytes:
     return _gzip_bytes(data) if filename.endswith(".gz") else data
 
 
-MANIFEST = "SHA256SUMS"  # beside the splits: the sha256 of each split's text (after decompression)
+MANIFEST = "text.sha256"  # beside the splits: the sha256 of each split's text (decompressed, "\n" line ends)
 
 
 def _text_sha256(path: Path) -> str:
+    """sha256 of a split's text: decompressed, with ``\r\n`` read as ``\n`` (a Windows checkout's line ends)."""
     data = path.read_bytes()
     if path.name.endswith(".gz"):
         try:
             data = gzip.decompress(data)
-        except (OSError, EOFError) as e:
+        except (OSError, EOFError, zlib.error) as e:
             raise ValueError(f"{path}: not a valid gzip file ({e}): it is damaged or incomplete. "
                              f"{_regenerate_hint(path.parent)}") from None
-    return hashlib.sha256(data).hexdigest()
+    return hashlib.sha256(data.replace(b"\r\n", b"\n")).hexdigest()
 
 
 def _check_manifest(path: Path, required: bool) -> None:
@@ -301,8 +302,18 @@ def _check_manifest(path: Path, required: bool) -> None:
         if required:
             raise ValueError(f"{manifest} is missing, so the corpus cannot be checked. {_regenerate_hint(path.parent)}")
         return
-    sums = dict(reversed(line.split(None, 1)) for line in manifest.read_text(encoding="utf-8").splitlines() if line)
-    if path.name in sums and sums[path.name] != _text_sha256(path):
+    sums = {}
+    for line in manifest.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if len(parts) != 2 or len(parts[0]) != 64:
+            raise ValueError(f"{manifest}: cannot read the line {line!r} (expected '<sha256>  <file>'). "
+                             f"{_regenerate_hint(path.parent)}")
+        sums[parts[1]] = parts[0]
+    if path.name not in sums:
+        if required:
+            raise ValueError(f"{path.name} is not listed in {manifest}. {_regenerate_hint(path.parent)}")
+        return
+    if sums[path.name] != _text_sha256(path):
         raise ValueError(f"{path} does not match its checksum in {MANIFEST}: the file is damaged, incomplete or was "
                          f"edited. {_regenerate_hint(path.parent)}")
 
@@ -328,17 +339,23 @@ def write_splits(directory, seed: int = DEFAULT_SEED, splits: dict | None = None
     paths = {}
     for name, filename in SPLIT_FILES.items():
         paths[name] = directory / filename
-        tmp = directory / (filename + ".tmp")  # write, then rename: an interrupted run leaves no half file
-        tmp.write_bytes(_file_bytes(filename, splits[name]))
-        tmp.replace(paths[name])
+        _write_atomically(directory / filename, _file_bytes(filename, splits[name]))
         stale = directory / (f"{name}.tsv" if filename.endswith(".gz") else f"{name}.tsv.gz")
         if stale.is_file():
             stale.unlink()
     sums = "".join(f"{hashlib.sha256(_tsv_bytes(splits[name])).hexdigest()}  {paths[name].name}\n" for name in SPLIT_FILES)
-    tmp = directory / (MANIFEST + ".tmp")
-    tmp.write_text(sums, encoding="utf-8", newline="\n")
-    tmp.replace(directory / MANIFEST)
+    _write_atomically(directory / MANIFEST, sums.encode("utf-8"))
     return paths
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write, then rename: an interrupted run leaves the old file or the new one, never half of one."""
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def read_split(path) -> list[Pair]:

@@ -349,11 +349,11 @@ class DecodingAnimation(FuncAnimation):
 
     def to_jshtml(self, *args, **kwargs) -> str:
         """matplotlib's HTML player, made to work offline: its buttons draw their icons from a web font on a
-        CDN (empty boxes without the network); here each icon is a plain character and nothing is fetched."""
+        CDN (empty boxes without the network); here each icon is a common character and nothing is fetched."""
         return offline_player(super().to_jshtml(*args, **kwargs))
 
 
-# matplotlib's player buttons (Font Awesome icon classes) → characters every font has
+# matplotlib's player buttons (Font Awesome icon classes) → characters that common fonts (DejaVu, Noto) draw
 PLAYER_ICONS = {"fa-fast-backward": "⇤", "fa-step-backward": "‹", "fa-play fa-flip-horizontal": "◀", "fa-pause": "❚❚",
                 "fa-play": "▶", "fa-step-forward": "›", "fa-fast-forward": "⇥", "fa-minus": "−", "fa-plus": "+"}
 

@@ -79,9 +79,10 @@ def check_provenance(result: dict[str, Any], name: str = "result") -> dict[str, 
 
 
 def result_path(name: str) -> Path:
-    """``results/NAME.json`` (``name`` may also be a path to a ``.json`` file)."""
+    """``results/NAME.json`` for a bare name (``"scaling_sweep"``); any name with a suffix or a folder in it
+    (``"sweep.json"``, ``"/tmp/x.json"``) is taken as the path itself."""
     p = Path(name)
-    return p if p.suffix == ".json" and (p.is_absolute() or len(p.parts) > 1) else RESULTS_DIR / f"{p.stem}.json"
+    return p if p.suffix or len(p.parts) > 1 or p.is_absolute() else RESULTS_DIR / f"{name}.json"
 
 
 def load_result(name: str) -> dict[str, Any]:

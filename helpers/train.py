@@ -199,6 +199,13 @@ def train(
     try:
         _loop(model, batches, steps, start_step, start, device, loss_fn, optimizer, scheduler, clip, history,
               log_every, eval_every, evaluate, bar, plot, done)
+        evaluate(start_step + steps)
+        history.n_steps = start_step + steps
+        history.total_seconds = time.perf_counter() - start
+        if bar is not None:
+            bar.close()
+        if plot is not None:
+            plot.update(history, final=True)
     except KeyboardInterrupt:
         # Interrupted (the ■ button): mark the model, so a re-run of this cell alone cannot silently train on
         # from part-trained weights; nothing half-done has been stored anywhere.
@@ -207,13 +214,6 @@ def train(
             bar.close()
         raise KeyboardInterrupt(f"training interrupted after {done[0]} of {steps} steps; re-run the "
                                 "cell that builds the model, then train again") from None
-    evaluate(start_step + steps)
-    history.n_steps = start_step + steps
-    history.total_seconds = time.perf_counter() - start
-    if bar is not None:
-        bar.close()
-    if plot is not None:
-        plot.update(history, final=True)
     model.eval()
     return history
 
@@ -232,6 +232,7 @@ def _loop(model, batches, steps, start_step, start, device, loss_fn, optimizer, 
         if clip is not None:
             torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
         optimizer.step()
+        done[0] = i                                    # the weights have moved: count the step as taken
         scheduler.step()
         history.tokens_seen += n_tokens
         running += loss.item()
@@ -248,7 +249,6 @@ def _loop(model, batches, steps, start_step, start, device, loss_fn, optimizer, 
                 plot.update(history)
         if eval_every and i % eval_every == 0 and i != steps:
             evaluate(step)
-        done[0] = i
         if bar is not None:
             bar.update(1)
 

@@ -8,8 +8,7 @@ every script the pages load is a local file, so a classroom without internet can
 - ``@jupyter-widgets/html-manager`` (its ``dist/embed-amd.js`` bundle and the icon fonts beside it) renders the
   saved widget views; ``requirejs`` loads it;
 - ``mathjax`` 3 (``es5/tex-svg-full.js``, one file, no web fonts) typesets the ``$...$`` maths;
-- ``font-awesome`` 4.7 draws the buttons of matplotlib animations (``Animation.to_jshtml``), whose HTML
-  otherwise asks a CDN for it.
+- (matplotlib's animation player needs no web font: ``helpers.plots`` draws its button icons as characters.)
 
 These come from the npm registry, once, with ``npm pack`` (pinned versions, integrity checked), into the build
 cache ``build/vendor/`` (git-ignored); later builds reuse the cache, so only the first build needs npm and a
@@ -72,17 +71,11 @@ VENDORED = (
     Vendored("mathjax", "3.2.2",
              "sha512-Bt+SSVU8eBG27zChVewOicYs7Xsdt40qm4+UpHyX7k0/O9NliPc+x77k1/FEsPsjKPZGJvtRZM1vO+geW0OhGw==",
              ("es5/tex-svg-full.js", "LICENSE"), "mathjax"),
-    Vendored("font-awesome", "4.7.0",
-             "sha512-U6kGnykA/6bFmg1M/oT9EkFeIYv7JlX3bozwQJWiiLz6L0w3F5vBVPxHlwyX/vtNq1ckcpRKOB9f2Qal/VtFpg==",
-             ("css/font-awesome.min.css", "fonts/"), "font-awesome"),
 )
 
-# CDN references that outputs (not nbconvert's template) carry, and their local replacements.
-CDN_REWRITES = (
-    # matplotlib's Animation.to_jshtml links Font Awesome 4.4 for its play/pause icons
-    (re.compile(r"https?://maxcdn\.bootstrapcdn\.com/font-awesome/[0-9.]+/css/font-awesome(\.min)?\.css"),
-     f"{VENDOR_URL}/font-awesome/css/font-awesome.min.css"),
-)
+# CDN references that outputs (not nbconvert's template) carry, and their local replacements. None today:
+# matplotlib's animation player used to link Font Awesome; helpers.plots.offline_player now removes that link.
+CDN_REWRITES: tuple = ()
 
 # A script, stylesheet, image, frame or module import that names another host (links a reader clicks are fine).
 EXTERNAL_RESOURCE = re.compile(

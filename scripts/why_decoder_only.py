@@ -46,6 +46,8 @@ def curves(argv) -> int:
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--out", type=Path, default=CURVES_OUT)
     parser.add_argument("--checkpoint", type=Path, default=LONG_GPT)
+    parser.add_argument("--n-score", type=int, default=None,
+                        help="score only the first N sentences of test and test_long (default: all; for smoke runs)")
     args = parser.parse_args(argv)
 
     import torch
@@ -72,7 +74,7 @@ def curves(argv) -> int:
                                          live_plot=False, progress=False)
     scores = {}
     for split in ("test", "test_long"):
-        exs = text_tasks.make_examples(getattr(data, split), "zh2en")
+        exs = text_tasks.make_examples(getattr(data, split)[: args.n_score], "zh2en")
         scores[split] = tm.score("zh2en", tm.gpt_answers(gpt, vocab, "zh2en", [e.source for e in exs]), exs, vocab)
     checkpoints.save_checkpoint(args.checkpoint, gpt, {"gpt_config": {k: v for k, v in vars(gpt.config).items()},
                                                        "steps": args.gpt_steps, "vocab_size": len(vocab)},
@@ -86,7 +88,7 @@ def curves(argv) -> int:
               "provenance": make_provenance(
                   " ".join(["python", "scripts/why_decoder_only.py", "curves", *argv]), [0],
                   {"gpt_steps": args.gpt_steps, "tf_steps": args.tf_steps, "eval_every": args.eval_every,
-                   "gpt_config": vars(gpt.config), "tf_config": vars(tf.config)}, CODE,
+                   "n_score": args.n_score, "gpt_config": vars(gpt.config), "tf_config": vars(tf.config)}, CODE,
                   machine=platform.machine(), wall_seconds=time.perf_counter() - start)}
     save_result(str(args.out), result)
     print(f"wrote {args.out} and {args.checkpoint} (test BLEU {scores['test']:.1f}, "

@@ -43,7 +43,7 @@ from pathlib import Path
 
 import pytest
 
-from browser.chromium import (PageWatch, check_animations, check_chinese_renders, launch, require_browser,
+from browser.chromium import (PageWatch, check_animations, saved_animations, check_chinese_renders, launch, require_browser,
                               screenshot_path)
 from browser.lab import jupyterlab
 
@@ -359,6 +359,9 @@ def test_notebook_runs_in_jupyterlab(notebook: Path, lab, browser):
         assert not late, f"{notebook.name}: errors after moving the widgets:\n" + "\n".join(late)
 
         animations = check_animations(page)
+        assert animations == saved_animations(notebook), (
+            f"{notebook.name}: {animations} animation player(s) on the page, {saved_animations(notebook)} in the "
+            "saved outputs")
         fonts = check_chinese_renders(page, ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook")
         shot = _screenshot(page, notebook.stem)
 

@@ -6,7 +6,6 @@ import re
 import tomllib
 from pathlib import Path
 
-import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CONDA_ONLY = {"python", "pip"}  # the interpreter and installer themselves
@@ -28,7 +27,8 @@ def pyproject_requirements() -> dict[str, str]:
 
 
 def environment_requirements() -> dict[str, str]:
-    yaml = pytest.importorskip("yaml")
+    import yaml  # a declared test dependency (pyproject.toml [test], environment.yml)
+
     env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
     assert "conda-forge" in env["channels"]
     reqs: dict[str, str] = {}

@@ -157,7 +157,9 @@ def test_a_cut_short_or_edited_corpus_file_is_refused_with_the_command_that_rege
     lines = text.splitlines(keepends=True)
     fake_repo = tmp_path / "zh_en"
     fake_repo.mkdir()
-    shutil.copy(corpus.REPO_DATA_DIR / corpus.MANIFEST, fake_repo / corpus.MANIFEST)
+    listed = [line for line in (corpus.REPO_DATA_DIR / corpus.MANIFEST).read_text().splitlines()
+              if line.endswith(("valid.tsv", "train.tsv.gz"))]                  # test.tsv left out on purpose
+    (fake_repo / corpus.MANIFEST).write_text("\n".join(listed) + "\n")
     monkeypatch.setattr(corpus, "REPO_DATA_DIR", fake_repo.resolve())
     for damaged in ("".join(lines[: len(lines) // 2]),          # cut at a line end: still well-formed TSV
                     text[:-7],                                   # cut inside the last alignment: still well-formed
@@ -167,8 +169,18 @@ def test_a_cut_short_or_edited_corpus_file_is_refused_with_the_command_that_rege
             corpus.load_split("valid", fake_repo)
     (fake_repo / "valid.tsv").write_text(text, encoding="utf-8")
     assert len(corpus.load_split("valid", fake_repo)) == 1000
+    (fake_repo / "valid.tsv").write_bytes(text.replace("\n", "\r\n").encode("utf-8"))   # a Windows checkout
+    assert len(corpus.load_split("valid", fake_repo)) == 1000
+    (fake_repo / "test.tsv").write_text(text, encoding="utf-8")                            # not in the manifest
+    with pytest.raises(ValueError, match="not listed in"):
+        corpus.load_split("test", fake_repo)
+    raw = bytearray((ROOT / "data" / "zh_en" / "train.tsv.gz").read_bytes())
+    raw[len(raw) // 2: len(raw) // 2 + 64] = bytes(64)                                    # a damaged deflate stream
+    (fake_repo / "train.tsv.gz").write_bytes(bytes(raw))
+    with pytest.raises(ValueError, match="not a valid gzip file.*python -m helpers.corpus"):
+        corpus.load_split("train", fake_repo)
     (fake_repo / corpus.MANIFEST).unlink()
-    with pytest.raises(ValueError, match="SHA256SUMS is missing"):
+    with pytest.raises(ValueError, match="text.sha256 is missing"):
         corpus.load_split("valid", fake_repo)
     monkeypatch.setattr(corpus, "REPO_DATA_DIR", (tmp_path / "elsewhere").resolve())
     assert len(corpus.load_split("valid", fake_repo)) == 1000   # a folder of your own needs no manifest
@@ -187,6 +199,7 @@ def test_writing_the_corpus_leaves_no_half_file(tmp_path, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         corpus.write_splits(tmp_path, splits=small)
     assert not (tmp_path / "test.tsv").exists()          # either the whole file or none
+    assert not list(tmp_path.glob("*.tmp"))                # and no half-written temporary file left behind
     assert len(corpus.load_split("valid", tmp_path)) == 5
 
 
@@ -214,3 +227,13 @@ def test_a_damaged_verdict_store_names_its_repair(tmp_path):
     store.write_text('{"translation": {"gpt_bl')
     with pytest.raises(ValueError, match="re-run notebooks 06a"):
         claims.load_results(store)
+
+
+def test_a_verdict_store_under_its_old_name_is_still_read(tmp_path, monkeypatch):
+    """A learner who ran 06a/06b before the store was renamed keeps those numbers for 06c."""
+    monkeypatch.setattr(claims, "CHECKPOINT_DIR", tmp_path)
+    (tmp_path / claims.OLD_STORE).write_text('{"translation": {"gpt_bleu": 9.0}}')
+    assert claims.load_results() == {"translation": {"gpt_bleu": 9.0}}
+    claims.record("rank", {"causal_relative_rank": 0.4})               # the next record goes to the new name
+    assert claims.results_path().is_file() and claims.results_path().name == "verdict_store.json"
+    assert set(claims.load_results()) == {"translation", "rank"}          # and carries the old numbers over

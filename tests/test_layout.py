@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -16,11 +17,12 @@ from helpers.results import REQUIRED_PROVENANCE, RESULTS_DIR, WEIGHTS_DIR, Resul
 ROOT = Path(__file__).resolve().parents[1]
 HELPERS = ROOT / "helpers"
 WINGS = ("experiments", "teaching", "distributed")
+SUBPACKAGES = {p.name for p in HELPERS.iterdir() if (p / "__init__.py").is_file()}
 MAX_LINES = 450   # one sitting
 
 
 def _part(module: str) -> str:
-    """'core', 'grammar' or a wing's name for a dotted module name under helpers."""
+    """'core', 'grammar' or a wing's name for a dotted module name under helpers ("helpers" itself is core)."""
     parts = module.split(".")
     if len(parts) > 1 and parts[1] in ("grammar", *WINGS):
         return parts[1]
@@ -35,12 +37,17 @@ def _module_name(path: Path) -> str:
     return ".".join(parts)
 
 
-def _imports(path: Path) -> set[str]:
-    """Every helpers module ``path`` imports (absolute or relative, at the top or inside a function)."""
-    name = _module_name(path)
-    package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+def _is_module(dotted: str) -> bool:
+    base = HELPERS.parent / dotted.replace(".", "/")
+    return base.with_suffix(".py").is_file() or (base / "__init__.py").is_file()
+
+
+def _imports(source: str, name: str, is_package: bool) -> set[str]:
+    """Every helpers module that ``source`` (the module ``name``) imports, absolute or relative, at the top or
+    inside a function; ``from helpers import x`` counts as importing ``helpers.x`` when x is a module."""
+    package = name if is_package else name.rsplit(".", 1)[0]
     found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
             found |= {a.name for a in node.names if a.name.split(".")[0] == "helpers"}
         elif isinstance(node, ast.ImportFrom):
@@ -52,9 +59,12 @@ def _imports(path: Path) -> set[str]:
                 target = node.module or ""
             if target.split(".")[0] == "helpers":
                 found.add(target)
-                found |= {f"{target}.{a.name}" for a in node.names if (HELPERS.parent / (target + "." + a.name).replace(
-                    ".", "/")).with_suffix(".py").exists() or (HELPERS.parent / (target + "." + a.name).replace(".", "/")).is_dir()}
+                found |= {f"{target}.{a.name}" for a in node.names if _is_module(f"{target}.{a.name}")}
     return found
+
+
+def _imports_of(path: Path) -> set[str]:
+    return _imports(path.read_text(encoding="utf-8"), _module_name(path), path.name == "__init__.py")
 
 
 MODULES = sorted(HELPERS.rglob("*.py"))
@@ -65,20 +75,45 @@ ALLOWED = {  # who may import whom: the grammar is the floor, the core stands on
 }
 
 
+def _violations(path_or_name, source: str | None = None, is_package: bool = False) -> list[str]:
+    if source is None:
+        name, imports = _module_name(path_or_name), _imports_of(path_or_name)
+    else:
+        name, imports = path_or_name, _imports(source, path_or_name, is_package)
+    here = _part(name)
+    return sorted(m for m in imports if m != name and _part(m) not in ALLOWED[here])
+
+
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(HELPERS)))
 def test_imports_only_go_down(path):
-    here = _part(_module_name(path))
-    bad = sorted(m for m in _imports(path) if m != "helpers" and _part(m) not in ALLOWED[here])
-    assert not bad, (f"{path.relative_to(ROOT)} ({here}) imports {bad}: the core never imports a wing, wings never "
-                     "import each other, the grammar imports nothing above it")
+    bad = _violations(path)
+    assert not bad, (f"{path.relative_to(ROOT)} ({_part(_module_name(path))}) imports {bad}: the core never imports "
+                     "a wing, wings never import each other, the grammar imports nothing above it")
 
 
-def test_the_import_check_can_fail(tmp_path):
-    """The rule above is not vacuous: the walker finds relative and absolute imports of a wing."""
-    assert "helpers.experiments.claims" in _imports(HELPERS / "experiments" / "unpaired.py") or \
-        "helpers.experiments.task_models" in _imports(HELPERS / "experiments" / "unpaired.py")
-    assert "helpers.checkpoints" in _imports(HELPERS / "experiments" / "claims.py")
-    assert _part("helpers.teaching.widgets.attention") == "teaching" and _part("helpers.attention") == "core"
+def test_the_import_rule_catches_what_it_forbids():
+    """The walker and the rule are not vacuous: each forbidden direction, written the ways code writes it."""
+    assert _violations("helpers.attention", "from .teaching import checks") == ["helpers.teaching", "helpers.teaching.checks"]
+    assert _violations("helpers.gpt", "def f():\n    from helpers.experiments import claims") == [
+        "helpers.experiments", "helpers.experiments.claims"]
+    assert _violations("helpers.grammar.kinds", "from .. import seed_everything") == ["helpers"]
+    assert _violations("helpers.grammar.kinds", "import helpers.corpus") == ["helpers.corpus"]
+    assert _violations("helpers.teaching.checks", "from ..experiments import scaling") == [
+        "helpers.experiments", "helpers.experiments.scaling"]
+    assert _violations("helpers.experiments.claims", "from ..distributed import train_ddp") == [
+        "helpers.distributed", "helpers.distributed.train_ddp"]
+    assert _violations("helpers.experiments.claims", "from .. import checkpoints\nfrom ..grammar import lexicon") == []
+
+
+def test_the_sub_packages_are_the_known_wings():
+    """A new folder under helpers/ must be placed in the import rule above (and get its docstring checked)."""
+    assert SUBPACKAGES == {"grammar", *WINGS}, f"helpers/ sub-packages {sorted(SUBPACKAGES)}: update WINGS/ALLOWED"
+
+
+def test_no_import_hides_from_the_walker():
+    hidden = [str(p.relative_to(ROOT)) for p in MODULES
+              if re.search(r"\bimport_module\b|\b__import__\s*\(", p.read_text(encoding="utf-8"))]
+    assert not hidden, f"dynamic imports escape tests/test_layout.py's check: {hidden}"
 
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(HELPERS)))
@@ -104,7 +139,8 @@ def test_every_module_has_a_docstring(path):
 def _tracked(prefix: str) -> list[str]:
     out = subprocess.run(["git", "ls-files", prefix], cwd=ROOT, capture_output=True, text=True)
     if out.returncode != 0:
-        pytest.skip("not a git checkout")
+        assert not (ROOT / ".git").exists(), f"git ls-files failed in a git checkout: {out.stderr}"
+        pytest.skip("not a git checkout (an unpacked archive): the tracked-file rules need git")
     return out.stdout.split()
 
 
@@ -115,11 +151,13 @@ def test_every_stored_result_says_how_it_was_made(path):
     assert set(REQUIRED_PROVENANCE) <= set(prov)
     assert isinstance(prov["seeds"], list) and prov["seeds"]
     for source in prov["code_sha256"]:
-        assert source.endswith(".py"), f"{path.name}: code_sha256 should name source files, got {source!r}"
+        assert source.endswith((".py", ".ipynb")), f"{path.name}: code_sha256 should name source files, got {source!r}"
 
 
 def test_results_hold_only_json():
     assert RESULTS_DIR.is_dir()
+    for name in ("bench_gpt", "scaling_sweep", "why_decoder_only", "why_decoder_only_curves", "timings"):
+        assert (RESULTS_DIR / f"{name}.json").is_file(), f"results/{name}.json is missing"
     others = [p.name for p in RESULTS_DIR.iterdir() if p.suffix != ".json"]
     assert not others, f"results/ holds only JSON results; move {others} (weights go to data/weights/)"
 
@@ -152,7 +190,17 @@ def test_no_weights_or_results_outside_their_homes():
     pts = [f for f in tracked if f.endswith((".pt", ".pth", ".safetensors"))]
     assert all(f.startswith("data/weights/") for f in pts), f"shipped weights belong in data/weights/: {pts}"
     assert not [f for f in tracked if f.startswith("checkpoints/")], "checkpoints/ is a local cache: commit nothing there"
+    stray = [f for f in tracked if f.endswith(".json") and "/results/" in f"/{f}" and not f.startswith("results/")]
+    assert not stray and not (ROOT / "benchmarks" / "results").exists(), f"results live in results/ only: {stray}"
     assert "checkpoints/" in (ROOT / ".gitignore").read_text().split()
+
+
+def test_a_bare_name_is_a_stored_result_and_anything_else_a_path():
+    from helpers.results import result_path
+
+    assert result_path("scaling_sweep") == RESULTS_DIR / "scaling_sweep.json"
+    assert result_path("sweep.json") == Path("sweep.json") and result_path("a.b") == Path("a.b")
+    assert result_path("/tmp/x/out.json") == Path("/tmp/x/out.json")
 
 
 def test_result_json_is_what_the_scripts_write(tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
@@ -74,6 +75,12 @@ def test_sweep_script_tiny(tmp_path):
     for run in result["runs"]:
         assert {"seed", "config", "params", "non_embedding", "tokens", "flops", "valid_loss", "seconds"} <= set(run)
         assert run["tokens"] == 5 * 32 * 64
+        # a real loss: finite, and no worse than a uniform guess over the 1,024 BPE tokens (plus init noise)
+        assert math.isfinite(run["valid_loss"]) and 0 < run["valid_loss"] < math.log(1024) + 0.5, run["valid_loss"]
+    from helpers.results import check_provenance
+
+    check_provenance(result)
+    assert result["provenance"]["seeds"] == [0] and result["provenance"]["command"].endswith("--tiny")
 
 
 def test_stored_sweep_is_complete():

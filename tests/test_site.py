@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from browser.chromium import (PageWatch, check_animations, check_chinese_renders, in_ci, launch,
+from browser.chromium import (PageWatch, check_animations, saved_animations, check_chinese_renders, in_ci, launch,
                               require_browser, screenshot_path)
 
 pytestmark = pytest.mark.browser
@@ -186,6 +186,8 @@ def test_page_renders_offline(notebook: Path, built, browser):
         assert tex_errors == 0, f"{tex_errors} formulas failed to typeset"
 
         animations = check_animations(page)
+        assert animations == saved_animations(notebook), f"{animations} players on the page, the notebook saved " \
+            f"{saved_animations(notebook)}"
         fonts = check_chinese_renders(page, "main")
         shot = screenshot_path(f"site-{notebook.stem}")
         page.screenshot(path=str(shot), full_page=True)

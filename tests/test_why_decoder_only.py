@@ -261,6 +261,39 @@ def test_sweep_script_runs_tiny(tmp_path, monkeypatch):
             assert 0.0 <= row[arm] <= 100.0
     from helpers.experiments.unpaired import mean_by_k
     assert len(mean_by_k(result, "tf_scratch")) == 2
+    from helpers.results import check_provenance
+
+    check_provenance(result)                                 # command, seeds, config, code hashes: a storable result
+    assert result["provenance"]["seeds"] == [0] and result["provenance"]["config"]["ks"] == [8, 16]
+
+
+def test_curves_script_runs_tiny_and_writes_a_model_the_notebooks_load(tmp_path, monkeypatch):
+    """`why_decoder_only.py curves` at a tiny budget: finite valid losses that the logs can plot, a checkpoint
+    that `load_long_gpt` (notebooks 06a and 06c) accepts, and a result with its provenance."""
+    import importlib.util
+    import json
+    import math
+    from pathlib import Path
+
+    from helpers.recipes import translation_data
+    from helpers.results import check_provenance
+
+    monkeypatch.setattr("helpers.checkpoints.CHECKPOINT_DIR", tmp_path / "ck")
+    path = Path(__file__).resolve().parents[1] / "scripts" / "why_decoder_only.py"
+    spec = importlib.util.spec_from_file_location("why_script_curves", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    out, ckpt = tmp_path / "curves.json", tmp_path / "gpt.pt"
+    assert module.main(["curves", "--gpt-steps", "3", "--tf-steps", "3", "--eval-every", "3", "--n-score", "4",
+                        "--out", str(out), "--checkpoint", str(ckpt)]) == 0
+    result = check_provenance(json.loads(out.read_text()))
+    for family in ("tf", "gpt"):
+        losses = [e["valid_loss"] for e in result[family]["evals"]]
+        assert losses and all(math.isfinite(x) and x > 0 for x in losses), (family, losses)
+    assert 0.0 <= result["gpt"]["test_bleu"] <= 100.0
+    full_vocab = tt.TaskVocab.from_pairs(translation_data().train)
+    model, extra = tm.load_long_gpt(full_vocab, ckpt)
+    assert extra["test_bleu"] == result["gpt"]["test_bleu"] and not model.training
 
 
 def test_long_gpt_loader_checks_the_file(tmp_path, vocab):

@@ -26,14 +26,17 @@ SUPPORTED, NOT_SUPPORTED, UNDECIDED, NOT_RUN = ("supported", "not supported", "n
                                                 "not run")
 
 
+OLD_STORE = "why_decoder_only.json"  # the verdict store's earlier name, read if no new store exists yet
+
+
 def results_path() -> Path:
     return Path(CHECKPOINT_DIR) / "verdict_store.json"
 
 
 def record(experiment: str, numbers: dict[str, Any], path: Path | None = None) -> None:
     """Store one experiment's numbers (JSON-able) under its name, keeping the others."""
+    results = load_results(path)     # with no path: the store (or its predecessor under the old name)
     path = Path(path) if path is not None else results_path()
-    results = load_results(path)
     results[experiment] = json.loads(json.dumps(numbers))
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
@@ -43,6 +46,8 @@ def record(experiment: str, numbers: dict[str, Any], path: Path | None = None) -
 
 def load_results(path: Path | None = None) -> dict[str, Any]:
     """Everything recorded so far ({} if nothing was); a corrupt file is reported, not trusted."""
+    if path is None and not results_path().is_file() and (Path(CHECKPOINT_DIR) / OLD_STORE).is_file():
+        path = Path(CHECKPOINT_DIR) / OLD_STORE    # recorded before the store was renamed: still this learner's runs
     path = Path(path) if path is not None else results_path()
     if not path.is_file():
         return {}

@@ -361,8 +361,9 @@ def load_long_gpt(vocab: Vocab, path: Path | str | None = None, device=None) -> 
     try:
         payload = checkpoints.load_checkpoint(path)
     except checkpoints.CheckpointError as err:
+        reason = str(err).split("; delete it and train again")[0]   # a shipped file is restored, not retrained
         raise checkpoints.CheckpointError(
-            f"the shipped translator cannot be used: {err}. It is part of the course: restore it with "
+            f"the shipped translator cannot be used: {reason}. It is part of the course: restore it with "
             f"`git checkout -- data/weights/{LONG_GPT.name} data/weights/{LONG_GPT.name}.sha256`, or rebuild it "
             "(about 20 minutes on a CPU) with `python scripts/why_decoder_only.py curves`") from None
     cfg = task_gpt_config(vocab, **{k: v for k, v in payload["config"]["gpt_config"].items() if k != "vocab_size"})

@@ -1,6 +1,6 @@
 """The zh–en sentence generator behind ``helpers.corpus``: a wing below the core.
 
-Four levels, each importing only the ones below it (and the standard library):
+Five levels, each importing only the ones below it (and the standard library):
 
 - ``lexicon``: the words, with their Chinese and English forms and semantic classes;
 - ``noun_phrase``: the choices a sentence makes (``Chooser``), linked zh/en pieces, noun phrases, time and place;

@@ -1,7 +1,7 @@
 """The clause level of the corpus grammar: one clause, in both languages, from a predicate.
 
-Part of the grammar behind ``helpers.corpus`` (phrases: ``grammar_np``; clause kinds and
-sentences: ``grammar``). ``_clause`` puts a predicate (a ``_VP``) together with its subject,
+Part of the grammar behind ``helpers.corpus`` (phrases: ``noun_phrase``; clause kinds: ``kinds``;
+sentences: ``sentence``). ``_clause`` puts a predicate (a ``_VP``) together with its subject,
 tense/aspect and negation (``TAMS``), time, frequency and place adjuncts, and question form:
 
 * Chinese: S time freq 就/为什么 [不/没/会/正在] place [把 O] V[了/过] O (吗)

@@ -1,7 +1,7 @@
 """The lexicon of the zh→en corpus generator (``helpers.corpus``): plain data, no logic.
 
-Every entry pairs a Chinese word with its English forms. The grammar (``grammar.py``,
-``grammar_clause.py``, ``grammar_np.py``) picks entries by their tags (which objects a verb takes,
+Every entry pairs a Chinese word with its English forms. The grammar (``noun_phrase.py``,
+``clause.py``, ``kinds.py``, ``sentence.py``) picks entries by their tags (which objects a verb takes,
 which nouns an adjective fits), so a sentence is grammatical and sensible in both languages. A
 leaf module: it imports nothing of ours.
 

@@ -1,7 +1,7 @@
 """The phrase level of the corpus grammar: choices, linked pieces, noun phrases, time and place.
 
-Part of the grammar behind ``helpers.corpus`` (clauses: ``grammar_clause``; clause kinds and
-sentences: ``grammar``). It holds
+Part of the grammar behind ``helpers.corpus`` (clauses: ``clause``; clause kinds: ``kinds``;
+sentences: ``sentence``). It holds
 
 * ``Chooser``: every random decision goes through it under a name, so ``realise`` can fix any of
   them; ``Retry``: raised when the choices made so far cannot be completed;

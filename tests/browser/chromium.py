@@ -11,6 +11,7 @@ The checks here are shared by tests/test_browser.py (JupyterLab) and tests/test_
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import shutil
 import time
@@ -42,8 +43,6 @@ LOCAL_SCHEMES = {"file", "data", "blob", "about", "chrome-extension", "devtools"
 BENIGN_CONSOLE_ERRORS = (
     # Chromium's own line for a request that the test itself aborted (route.abort("blockedbyclient")) because
     # it would leave the machine; PageWatch.external lists each one, and each test decides about them.
-    # Example: matplotlib's to_jshtml animations link Font Awesome from a CDN; in JupyterLab that is harmless
-    # (JupyterLab ships Font Awesome), on the static site the build rewrites it to a local copy.
     "Failed to load resource: net::ERR_BLOCKED_BY_CLIENT",
 )
 
@@ -193,6 +192,23 @@ def check_chinese_renders(page, scope: str = "body") -> str:
     return report
 
 
+def saved_animations(notebook: Path) -> int:
+    """How many matplotlib ``to_jshtml`` players the notebook's saved outputs hold (what a page must show)."""
+    cells = json.loads(Path(notebook).read_text(encoding="utf-8"))["cells"]
+    return sum('class="animation"' in json.dumps(c.get("outputs", [])) for c in cells if c["cell_type"] == "code")
+
+
+# Does a character draw as itself, or as the "missing glyph" box? Draw it and a character no font has (an
+# unassigned code point) on a canvas in the element's font: if the pixels agree, the icon is that box.
+_DRAWS_JS = """(el) => {
+  const font = getComputedStyle(el).font || '16px sans-serif';
+  const draw = (t) => { const c = document.createElement('canvas'); c.width = 96; c.height = 40;
+    const x = c.getContext('2d'); x.font = font; x.fillText(t, 4, 30); return c.toDataURL(); };
+  const text = el.textContent.trim();
+  return text.length > 0 && draw(text) !== draw('\\u0378'.repeat([...text].length));
+}"""
+
+
 def check_animations(page, timeout_s: float = 15) -> int:
     """Every matplotlib ``to_jshtml`` animation (a ``div.animation``) plays: after a click on its Play
     button the frame image changes. Returns how many were checked."""
@@ -214,6 +230,8 @@ def check_animations(page, timeout_s: float = 15) -> int:
             box = icon.bounding_box()
             assert icon.inner_text().strip() and box and box["width"] > 2 and box["height"] > 2, \
                 f"animation {i + 1}: the icon of button {title!r} does not render"
+            assert icon.evaluate(_DRAWS_JS), \
+                f"animation {i + 1}: the icon of button {title!r} is drawn as a missing-glyph box (no font has it)"
         before = img.get_attribute("src")
         anim.locator("button[title='Play']").click()
         deadline = time.monotonic() + timeout_s
