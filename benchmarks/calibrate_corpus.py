@@ -193,7 +193,7 @@ def bucketise(buckets, edges):
     return out
 
 
-def main():
+def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--models", default="noattn,attn")
@@ -202,7 +202,8 @@ def main():
     ap.add_argument("--data", default="data/zh_en", help="directory with the splits (generated if missing)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--steps", default="", help="fixed step budgets instead of --seconds, e.g. noattn=790,attn=574")
-    args = ap.parse_args()
+    ap.add_argument("--n-eval", type=int, default=None, help="score only the first N pairs of each split (smoke runs)")
+    args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     d = Path(args.data)
     if (d / "test.tsv").exists():
@@ -211,7 +212,7 @@ def main():
         splits = build_splits()
     sv = Vocab([list(p.zh) for p in splits["train"]])
     tv = Vocab([en_tokens(p.en) for p in splits["train"]])
-    data = {k: encode_pairs(v, sv, tv) for k, v in splits.items()}
+    data = {k: encode_pairs(v if k == "train" else v[: args.n_eval], sv, tv) for k, v in splits.items()}
     print(f"vocab zh {len(sv.itos)} en {len(tv.itos)}; train {len(data['train'])}")
     edges = {"test": [(1, 8), (9, 12), (13, 16), (17, 20), (21, 999)], "test_long": [(17, 29), (30, 39), (40, 999)]}
     for name in args.models.split(","):

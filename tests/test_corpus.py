@@ -500,3 +500,20 @@ def test_lexicon_size():
     assert 150 <= items <= 300
     counts = collections.Counter(n.mw for n in lx.THINGS + lx.ANIMALS)
     assert {"本", "只", "个", "杯", "张", "条", "辆", "件"} <= set(counts)
+
+
+def test_calibration_script_runs_tiny():
+    """benchmarks/calibrate_corpus.py (which sized the corpus) still runs: two steps per model, 20 pairs scored;
+    every score it prints is a percentage and every loss finite."""
+    import math
+
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, str(root / "benchmarks" / "calibrate_corpus.py"), "--steps",
+                          "noattn=2,attn=2", "--n-eval", "20", "--threads", "1"],
+                         cwd=root, capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "== noattn" in out.stdout and "== attn" in out.stdout
+    losses = [float(x) for x in re.findall(r"final loss (\S+)", out.stdout)]
+    assert len(losses) == 2 and all(math.isfinite(x) and x > 0 for x in losses)
+    scores = [float(x) for x in re.findall(r"(?:EM|BLEU)\s+(\d+\.\d)", out.stdout)]
+    assert scores and all(0.0 <= s <= 100.0 for s in scores)
