@@ -5,7 +5,8 @@ This top-level module holds the two things every notebook needs first:
 
 - ``seed_everything(seed)``: make a run repeat (Python, NumPy and torch generators);
 - ``get_device(prefer=None)``: CUDA, then Apple MPS, else the CPU; override with an
-  argument or the ``COURSE_DEVICE`` environment variable.
+  argument or the ``COURSE_DEVICE`` environment variable;
+- ``sync(device)``: wait for a GPU's queued work before reading a timer.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import random
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "seed_everything", "get_device", "describe_environment", "DEVICE_ENV_VAR"]
+__all__ = ["__version__", "seed_everything", "get_device", "sync", "describe_environment", "DEVICE_ENV_VAR"]
 
 DEVICE_ENV_VAR = "COURSE_DEVICE"
 _VALID_DEVICES = ("cpu", "cuda", "mps")
@@ -37,6 +38,8 @@ def seed_everything(seed: int = 0, *, deterministic: bool = True) -> int:
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)  # also seeds every CUDA device
     if deterministic:
+        # cuBLAS needs this set before its first call to be deterministic (else torch warns at every matmul)
+        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
         torch.use_deterministic_algorithms(True, warn_only=True)
         if hasattr(torch.backends, "cudnn"):
             torch.backends.cudnn.benchmark = False
@@ -79,6 +82,21 @@ def get_device(prefer: str | None = None):
         have = ", ".join(k for k, ok in available.items() if ok)
         raise RuntimeError(f"device {name!r} was asked for but is not available here; available: {have}")
     return torch.device(name)
+
+
+def sync(device=None) -> None:
+    """Wait until the GPU has finished the work queued so far (CUDA or MPS); nothing to do on the CPU.
+
+    GPUs run asynchronously: without this, a timer read after a call measures how long it took to *queue*
+    the work. ``device``: the ``torch.device`` (or name) in use, or None for any accelerator present.
+    """
+    import torch
+
+    kind = torch.device(device).type if device is not None else None
+    if kind in (None, "cuda") and torch.cuda.is_available() and torch.cuda.is_initialized():
+        torch.cuda.synchronize()
+    if kind in (None, "mps") and _mps_usable():
+        torch.mps.synchronize()
 
 
 def describe_environment() -> dict[str, str]:

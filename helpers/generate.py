@@ -208,8 +208,16 @@ def sample_next(logits: torch.Tensor, *, temperature: float = 1.0, top_k: int | 
         before = probs.cumsum(dim=-1) - probs                                         # mass of better tokens
         sorted_logits = sorted_logits.masked_fill(before >= top_p, float("-inf"))     # the top token always stays
         logits = torch.full_like(logits, float("-inf")).scatter(1, order, sorted_logits)
-    probs = logits.softmax(dim=-1)
-    return torch.multinomial(probs, 1, generator=generator).squeeze(1)
+    probs = logits.softmax(dim=-1)                                                    # (B, V)
+    if generator is not None and generator.device != probs.device:
+        # draw where the generator lives (a CPU generator with a model on a GPU): the same seed then gives the
+        # same tokens on every device; the ids come back to the logits' device
+        choice = torch.multinomial(probs.to(generator.device), 1, generator=generator).to(probs.device)
+    else:
+        choice = torch.multinomial(probs, 1, generator=generator)                     # (B, 1)
+    # never a filtered-out token (MPS's multinomial has been reported to return one, rarely): fall back to the best
+    zero = probs.gather(1, choice) == 0
+    return torch.where(zero, probs.argmax(dim=-1, keepdim=True), choice).squeeze(1)
 
 
 @dataclass

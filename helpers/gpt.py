@@ -364,7 +364,8 @@ class GPT(nn.Module):
 
         Each token is drawn by ``helpers.generate.sample_next`` (``temperature=0``: greedy;
         ``top_k``, ``top_p``: keep only the best tokens; ``generator``: a seeded
-        ``torch.Generator`` for repeatable samples). The model sees the last ``block_size``
+        ``torch.Generator`` for repeatable samples, on the CPU or the model's device: tokens are drawn
+        where it lives, so one seed gives the same tokens whatever the model's device). The model sees the last ``block_size``
         tokens. ``use_cache`` keeps keys/values of earlier tokens (``KVCache``) instead of
         recomputing them (same tokens, much faster). With ``eos_id``, a row that has produced it
         continues with ``eos_id`` only, and generation stops once every row has (the result is

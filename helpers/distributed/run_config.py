@@ -64,7 +64,7 @@ class TrainSection:
 @dataclass
 class RunSection:
     out_dir: str = "checkpoints/gpt_notebook"   # folder for checkpoints and log.jsonl (relative to where you run)
-    device: str = "auto"         # "auto" (CUDA if present, else CPU), "cpu", "cuda" or "mps" (one process only)
+    device: str = "auto"         # "auto" (CUDA, else MPS for one process, else CPU), "cpu", "cuda" or "mps" (one process)
     precision: str = "auto"      # "auto" (bf16 autocast on GPUs that have it, else fp16 + GradScaler; fp32 on CPU), "fp32", "bf16", "fp16"
     log_every: int = 10          # print loss, ms/step and tokens/s every this many steps
     eval_every: int = 50         # validation loss every this many steps (and at the end); 0 = only at the end

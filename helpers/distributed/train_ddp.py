@@ -6,10 +6,9 @@ model and data scaled out the way real LLMs are trained, for learners who have o
     python scripts/train_gpt.py --config configs/gpt_notebook.toml                        # one process
     torchrun --nproc_per_node 4 scripts/train_gpt.py --config configs/gpt_gpu.toml         # 4 GPUs (or CPU processes)
 
-``torchrun`` starts one process per device and tells each its ``RANK``, ``LOCAL_RANK`` and
-``WORLD_SIZE``; each process builds the same model and wraps it in
-``torch.nn.parallel.DistributedDataParallel``, which averages the gradients of all processes during
-``backward`` (NCCL on GPUs, gloo on CPUs), so every process takes the same optimiser step.
+``torchrun`` starts one process per device and tells each its ``RANK``, ``LOCAL_RANK`` and ``WORLD_SIZE``;
+each process builds the same model and wraps it in ``torch.nn.parallel.DistributedDataParallel``, which averages
+the gradients of all processes during ``backward`` (NCCL on GPUs, gloo on CPUs): all take the same step.
 
 One optimiser step, with ``P`` processes and ``A = batch_size / (micro_batch_size * P)`` micro-steps::
 
@@ -45,6 +44,7 @@ import torch
 import torch.distributed as dist
 import torch.nn.functional as F
 
+from .. import _mps_usable, sync as device_sync
 from ..checkpoints import CheckpointError, load_weights
 from ..gpt import GPT, GPTConfig
 from .run_config import ConfigError, RunConfig, TrainSection, apply_overrides, load_config, parse_config
@@ -106,7 +106,8 @@ def setup_distributed(device: str) -> DistInfo:
     """Read torchrun's environment, pick the device, start the process group (NCCL on CUDA, gloo on CPU)."""
     world = int(os.environ.get("WORLD_SIZE", "1"))
     rank, local_rank = int(os.environ.get("RANK", "0")), int(os.environ.get("LOCAL_RANK", "0"))
-    kind = ("cuda" if torch.cuda.is_available() else "cpu") if device == "auto" else device
+    auto = "cuda" if torch.cuda.is_available() else "mps" if world == 1 and _mps_usable() else "cpu"  # MPS: 1 process
+    kind = auto if device == "auto" else device
     if kind == "cuda" and not torch.cuda.is_available():
         raise ConfigError("run.device = 'cuda' but no CUDA GPU is visible: use --set run.device=auto (or cpu)")
     if kind == "mps" and world > 1:
@@ -126,7 +127,8 @@ def setup_distributed(device: str) -> DistInfo:
 def precision_setup(device: torch.device, precision: str):
     """``(name, autocast dtype or None, GradScaler or None)`` for ``run.precision`` on ``device``."""
     if precision == "auto":
-        precision = ("bf16" if torch.cuda.is_bf16_supported() else "fp16") if device.type == "cuda" else "fp32"
+        native_bf16 = device.type == "cuda" and torch.cuda.is_bf16_supported(including_emulation=False)  # not T4/V100
+        precision = ("bf16" if native_bf16 else "fp16") if device.type == "cuda" else "fp32"
     if precision == "fp16" and device.type != "cuda":
         raise ConfigError("run.precision = 'fp16' needs a CUDA GPU; use 'fp32' (or 'bf16') on the CPU")
     dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(precision)
@@ -152,7 +154,8 @@ def validation_loss(model: GPT, stream: torch.Tensor, block_size: int, info: Dis
     x = stream[: n * block_size + 1].to(info.device)
     idx, targets = x[:-1].view(n, block_size), x[1:].view(n, block_size)     # (n, T) each
     mine = torch.arange(info.rank, n, info.world, device=info.device)         # this process's windows
-    total = torch.zeros(2, dtype=torch.float64, device=info.device)           # (sum of losses, tokens)
+    total = torch.zeros(2, dtype=torch.float32 if info.device.type == "mps" else torch.float64,  # MPS: no float64
+                        device=info.device)                                   # (sum of losses, tokens)
     was_training = model.training
     model.eval()
     for chunk in mine.split(batch_size):
@@ -370,8 +373,7 @@ def _train(cfg, info: DistInfo, resume, overwrite, stop_after, record_hashes, lm
             mean_loss = float(running) / (interval_steps * info.world)
             if not math.isfinite(mean_loss):
                 raise FloatingPointError(f"the training loss became {mean_loss} by step {done}: lower train.lr")
-            if info.device.type == "cuda":
-                torch.cuda.synchronize(info.device)
+            device_sync(info.device)                                      # time the steps, not their queueing
             now = time.perf_counter()
             seconds, interval_start, untimed = now - interval_start - untimed, now, 0.0
             ms, tps = 1000 * seconds / interval_steps, tokens_per_step * interval_steps / seconds

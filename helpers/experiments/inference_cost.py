@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
+from .. import sync
+
 
 @dataclass
 class TurnCosts:
@@ -67,8 +69,10 @@ def _record(costs: TurnCosts, fn, count: bool) -> None:
             fn()
         costs.flops.append(int(counter.get_total_flops()))
     else:
+        sync()                                   # time the work itself, not its queueing on a GPU
         start = time.perf_counter()
         fn()
+        sync()
         costs.seconds.append(time.perf_counter() - start)
 
 

@@ -194,8 +194,13 @@ def check_chinese_renders(page, scope: str = "body") -> str:
 
 def saved_animations(notebook: Path) -> int:
     """How many matplotlib ``to_jshtml`` players the notebook's saved outputs hold (what a page must show)."""
+    def html(output) -> str:
+        text = output.get("data", {}).get("text/html", "")
+        return "".join(text) if isinstance(text, list) else text
+
     cells = json.loads(Path(notebook).read_text(encoding="utf-8"))["cells"]
-    return sum('class="animation"' in json.dumps(c.get("outputs", [])) for c in cells if c["cell_type"] == "code")
+    return sum(any('class="animation"' in html(o) for o in c.get("outputs", []))
+               for c in cells if c["cell_type"] == "code")
 
 
 # Does a character draw as itself, or as the "missing glyph" box? Draw it and a character no font has (an
