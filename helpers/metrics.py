@@ -162,8 +162,8 @@ def relative_rank(matrix, rtol: float = 1e-4) -> float:
     """
     import torch
 
-    m = torch.as_tensor(matrix).detach().cpu().double()   # float64 on the CPU: MPS has no float64, and a tiny SVD
-    #                                                       is faster on the host than launched on a GPU
+    # float64 on the CPU: MPS has no float64, and a tiny SVD is faster on the host than launched on a GPU
+    m = torch.as_tensor(matrix).detach().cpu().double()
     if m.dim() != 2 or m.shape[0] != m.shape[1] or m.shape[0] == 0:
         raise ValueError(f"relative_rank needs a non-empty square matrix, got shape {tuple(m.shape)}")
     return int(torch.linalg.matrix_rank(m, rtol=rtol)) / m.shape[0]

