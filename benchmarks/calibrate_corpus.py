@@ -13,6 +13,11 @@ A throwaway script, self-contained on purpose (the course's models live in helpe
     python benchmarks/calibrate_corpus.py --seconds 60            # both models, 60 s each
     python benchmarks/calibrate_corpus.py --seconds 60 --models attn
     python benchmarks/calibrate_corpus.py --threads 1 --steps noattn=790,attn=574   # on a busy machine
+    python benchmarks/calibrate_corpus.py --threads 1 --steps noattn=790,attn=574 --save corpus_calibration
+
+``--save NAME`` writes the scores by length to ``results/NAME.json`` with their provenance (and the sha256
+manifest of the corpus they were measured on): the data card ``data/zh_en/README.md`` renders its "How hard it
+is" section from ``results/corpus_calibration.json`` and says so when the corpus has changed since.
 """
 
 from __future__ import annotations
@@ -203,7 +208,9 @@ def main(argv=None):
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--steps", default="", help="fixed step budgets instead of --seconds, e.g. noattn=790,attn=574")
     ap.add_argument("--n-eval", type=int, default=None, help="score only the first N pairs of each split (smoke runs)")
+    ap.add_argument("--save", default="", help="write the scores to results/NAME.json (or to a path ending in .json)")
     args = ap.parse_args(argv)
+    stored = {"models": {}}
     torch.set_num_threads(args.threads)
     d = Path(args.data)
     if (d / "test.tsv").exists():
@@ -223,6 +230,8 @@ def main(argv=None):
                                   int(budget[name]) if name in budget else None)
         print(f"\n== {name}: {sum(p.numel() for p in model.parameters()) / 1e6:.2f} M params, {steps} steps "
               f"({steps * args.batch / len(data['train']):.2f} epochs) in {secs:.0f} s, final loss {loss:.3f}")
+        entry = stored["models"][name] = {"params": sum(p.numel() for p in model.parameters()), "steps": steps,
+                                          "seconds": round(secs, 1), "final_loss": round(loss, 4)}
         for split in ("test", "test_long"):
             t0 = time.perf_counter()
             hyps, refs, buckets, score = evaluate(model, data[split], tv)
@@ -232,9 +241,32 @@ def main(argv=None):
             print(f"  {split:9s} all: EM {em:5.1f} BLEU {bleu:5.1f} (n={n}, eval {time.perf_counter() - t0:.1f} s)")
             for c in sorted(cells, key=lambda s: int(s.split("–")[0].split("+")[0])):
                 print("     ", c)
+            rows = {"all": score(list(zip(hyps, refs)))}
+            rows.update((b, score(items)) for b, items in bucketise(buckets, edges[split]).items())
+            entry[split] = {b: {"em": round(e, 1), "bleu": round(bl, 1), "n": k} for b, (e, bl, k) in rows.items()}
         for h, r in list(zip(hyps, refs))[:2]:
             print("   hyp:", " ".join(tv.itos[k] for k in h))
             print("   ref:", " ".join(tv.itos[k] for k in r))
+    if args.save:
+        save(args, stored, d)
+
+
+def save(args, stored, data_dir):
+    """Write the scores with their provenance to results/ (see helpers.results)."""
+    from helpers.corpus import MANIFEST
+    from helpers.results import make_provenance, save_result
+
+    manifest = data_dir / MANIFEST
+    cmd = "python benchmarks/calibrate_corpus.py " + " ".join(
+        f"--{k.replace('_', '-')} {v}" for k, v in (("threads", args.threads), ("steps", args.steps),
+                                                    ("seconds", args.seconds if not args.steps else ""),
+                                                    ("models", args.models), ("save", args.save)) if v)
+    stored["provenance"] = make_provenance(
+        cmd, [0], {"batch": args.batch, "lr": args.lr, "steps": args.steps, "seconds": args.seconds,
+                   "n_eval": args.n_eval, "emb": 128, "hidden": 256},
+        ["benchmarks/calibrate_corpus.py", "helpers/corpus.py"],
+        corpus_manifest=manifest.read_text(encoding="utf-8") if manifest.is_file() else None)
+    print("saved", save_result(args.save, stored))
 
 
 if __name__ == "__main__":

@@ -56,12 +56,10 @@ from pathlib import Path
 
 from . import grammar
 
-__all__ = [
-    "EN_TOKEN_PATTERN", "en_tokens", "Pair", "generate_pairs", "realise", "build_splits", "write_splits",
-    "read_split", "construction_counts", "CONSTRUCTIONS", "FUNCTION_WORDS", "HELD_OUT_NOUNS",
-    "LONG_THRESHOLD", "SPLIT_SIZES", "DEFAULT_SEED", "KINDS", "load_split", "DATA_DIR",
-    "DATA_DIR_ENV_VAR", "SPLIT_FILES",
-]
+__all__ = ["EN_TOKEN_PATTERN", "en_tokens", "Pair", "generate_pairs", "realise", "build_splits", "write_splits",
+           "read_split", "construction_counts", "CONSTRUCTIONS", "FUNCTION_WORDS", "HELD_OUT_NOUNS", "LONG_THRESHOLD",
+           "SPLIT_SIZES", "DEFAULT_SEED", "KINDS", "load_split", "DATA_DIR", "DATA_DIR_ENV_VAR", "SPLIT_FILES",
+           "manifest_text", "current_manifest"]
 
 EN_TOKEN_PATTERN = r"[a-z]+(?:'[a-z]+)?|[0-9]+|[^\sa-z0-9]"
 _EN_RE = re.compile(EN_TOKEN_PATTERN)
@@ -79,14 +77,10 @@ HELD_OUT_NOUNS = ("雨伞", "手表", "蛋糕", "自行车")
 # English words that may be left unaligned (see the module docstring).
 FUNCTION_WORDS = frozenset("a an the do does did to it and that is am are was were be".split())
 KINDS = grammar.CLAUSE_KINDS  # the clause kinds `realise` builds (and "coordination")
-CONSTRUCTIONS = (
-    "past_le", "neg_mei", "present", "neg_bu", "future_hui", "progressive_zhengzai", "experiential_guo",
-    "never", "time", "place", "freq_adverb", "q_yesno", "q_what", "q_who", "q_where", "q_why",
-    "q_how_many", "numeral_measure", "demonstrative", "possessive", "adjective", "relative_clause",
-    "relative_nested", "transitive", "intransitive", "motion", "purpose", "want", "like", "ditransitive",
-    "ba", "bei", "comparative", "adjective_predicate", "copula", "existential", "possess", "weather",
-    "coord_then", "coord_but", "coord_because", "coord_so", "conditional",
-)
+CONSTRUCTIONS = tuple("""past_le neg_mei present neg_bu future_hui progressive_zhengzai experiential_guo never time
+place freq_adverb q_yesno q_what q_who q_where q_why q_how_many numeral_measure demonstrative possessive adjective
+relative_clause relative_nested transitive intransitive motion purpose want like ditransitive ba bei comparative
+adjective_predicate copula existential possess weather coord_then coord_but coord_because coord_so conditional""".split())
 
 # Where `load_split` looks: the folder named by $COURSE_DATA_DIR if set, else the repository's data/zh_en.
 DATA_DIR_ENV_VAR = "COURSE_DATA_DIR"
@@ -343,9 +337,17 @@ def write_splits(directory, seed: int = DEFAULT_SEED, splits: dict | None = None
         stale = directory / (f"{name}.tsv" if filename.endswith(".gz") else f"{name}.tsv.gz")
         if stale.is_file():
             stale.unlink()
-    sums = "".join(f"{hashlib.sha256(_tsv_bytes(splits[name])).hexdigest()}  {paths[name].name}\n" for name in SPLIT_FILES)
-    _write_atomically(directory / MANIFEST, sums.encode("utf-8"))
+    _write_atomically(directory / MANIFEST, manifest_text(splits).encode("utf-8"))
     return paths
+
+
+def current_manifest(data_dir=None) -> str:  # stored results record it: the corpus they were measured on
+    return (Path(data_dir or DATA_DIR) / MANIFEST).read_text(encoding="utf-8")
+
+
+def manifest_text(splits: dict) -> str:  # what write_splits writes to MANIFEST: "<sha256 of the text>  <file>" lines
+    return "".join(f"{hashlib.sha256(_tsv_bytes(splits[name])).hexdigest()}  {filename}\n"
+                   for name, filename in SPLIT_FILES.items())
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -439,7 +441,6 @@ def construction_counts(pairs) -> collections.Counter:
     return counts
 
 
-# ----------------------------------------------------------------------------------------------
 # Command line: python -m helpers.corpus --out data/zh_en (the command itself is in helpers/corpus_card.py)
 
 if __name__ == "__main__":

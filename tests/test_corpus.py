@@ -502,14 +502,15 @@ def test_lexicon_size():
     assert {"本", "只", "个", "杯", "张", "条", "辆", "件"} <= set(counts)
 
 
-def test_calibration_script_runs_tiny():
+def test_calibration_script_runs_tiny(tmp_path):
     """benchmarks/calibrate_corpus.py (which sized the corpus) still runs: two steps per model, 20 pairs scored;
     every score it prints is a percentage and every loss finite."""
     import math
 
     root = Path(__file__).resolve().parents[1]
+    saved = tmp_path / "calibration.json"
     out = subprocess.run([sys.executable, str(root / "benchmarks" / "calibrate_corpus.py"), "--steps",
-                          "noattn=2,attn=2", "--n-eval", "20", "--threads", "1"],
+                          "noattn=2,attn=2", "--n-eval", "20", "--threads", "1", "--save", str(saved)],
                          cwd=root, capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr[-2000:]
     assert "== noattn" in out.stdout and "== attn" in out.stdout
@@ -517,3 +518,26 @@ def test_calibration_script_runs_tiny():
     assert len(losses) == 2 and all(math.isfinite(x) and x > 0 for x in losses)
     scores = [float(x) for x in re.findall(r"(?:EM|BLEU)\s+(\d+\.\d)", out.stdout)]
     assert scores and all(0.0 <= s <= 100.0 for s in scores)
+    # --save stores what was printed, with its provenance and the corpus it was measured on
+    from helpers.results import load_result
+
+    stored = load_result(str(saved))
+    assert stored["provenance"]["corpus_manifest"] == c.current_manifest()
+    assert stored["models"]["attn"]["steps"] == 2 and stored["models"]["noattn"]["test"]["all"]["n"] == 20
+    assert {"all", "17–29"} <= set(stored["models"]["attn"]["test_long"]) <= {"all", "17–29", "30–39", "40+"}
+
+
+def test_card_renders_the_stored_calibration():
+    """The data card's "How hard it is" comes from results/corpus_calibration.json, measured on this corpus."""
+    from helpers.results import load_result
+
+    cal = load_result("corpus_calibration")
+    assert cal["provenance"]["corpus_manifest"] == c.current_manifest(), \
+        "the stored calibration was measured on another corpus: re-run the command in its provenance"
+    card = (DATA / "README.md").read_text(encoding="utf-8")
+    assert "Stale" not in card and cal["provenance"]["command"] in card
+    na, at = cal["models"]["noattn"], cal["models"]["attn"]
+    # the claim the card makes: without attention long sentences collapse, with attention they hold
+    assert na["test_long"]["all"]["em"] < 10 < at["test_long"]["all"]["em"]
+    assert at["test_long"]["all"]["bleu"] > na["test_long"]["all"]["bleu"] + 20
+    assert at["test"]["21+"]["em"] > na["test"]["21+"]["em"] + 30
