@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from helpers.corpus import build_splits, en_tokens, load_split  # noqa: E402
 
 PAD, BOS, EOS, UNK = 0, 1, 2, 3
+EMB, HIDDEN = 128, 256  # both models: embedding size and GRU state size
 SPECIALS = ["<pad>", "<bos>", "<eos>", "<unk>"]
 
 
@@ -224,25 +225,24 @@ def main(argv=None):
     edges = {"test": [(1, 8), (9, 12), (13, 16), (17, 20), (21, 999)], "test_long": [(17, 29), (30, 39), (40, 999)]}
     for name in args.models.split(","):
         torch.manual_seed(0)
-        model = {"noattn": NoAttn, "attn": Attn}[name](len(sv.itos), len(tv.itos))
+        model = {"noattn": NoAttn, "attn": Attn}[name](len(sv.itos), len(tv.itos), emb=EMB, hidden=HIDDEN)
         budget = dict(kv.split("=") for kv in args.steps.split(",") if kv)
         steps, loss, secs = train(model, data["train"], args.seconds, args.batch, args.lr, 0,
                                   int(budget[name]) if name in budget else None)
-        print(f"\n== {name}: {sum(p.numel() for p in model.parameters()) / 1e6:.2f} M params, {steps} steps "
+        params = sum(p.numel() for p in model.parameters())
+        print(f"\n== {name}: {params / 1e6:.2f} M params, {steps} steps "
               f"({steps * args.batch / len(data['train']):.2f} epochs) in {secs:.0f} s, final loss {loss:.3f}")
-        entry = stored["models"][name] = {"params": sum(p.numel() for p in model.parameters()), "steps": steps,
-                                          "seconds": round(secs, 1), "final_loss": round(loss, 4)}
+        entry = stored["models"][name] = {"params": params, "steps": steps, "seconds": round(secs, 1),
+                                          "final_loss": round(loss, 4)}
         for split in ("test", "test_long"):
             t0 = time.perf_counter()
             hyps, refs, buckets, score = evaluate(model, data[split], tv)
-            em, bleu, n = score(list(zip(hyps, refs)))
-            cells = [f"{b} tok: EM {score(items)[0]:5.1f} BLEU {score(items)[1]:5.1f} (n={len(items)})"
-                     for b, items in bucketise(buckets, edges[split]).items()]
-            print(f"  {split:9s} all: EM {em:5.1f} BLEU {bleu:5.1f} (n={n}, eval {time.perf_counter() - t0:.1f} s)")
-            for c in sorted(cells, key=lambda s: int(s.split("–")[0].split("+")[0])):
-                print("     ", c)
-            rows = {"all": score(list(zip(hyps, refs)))}
+            rows = {"all": score(list(zip(hyps, refs)))}   # (EM, BLEU, n), then the same per length bucket
             rows.update((b, score(items)) for b, items in bucketise(buckets, edges[split]).items())
+            em, bleu, n = rows["all"]
+            print(f"  {split:9s} all: EM {em:5.1f} BLEU {bleu:5.1f} (n={n}, eval {time.perf_counter() - t0:.1f} s)")
+            for b in sorted(set(rows) - {"all"}, key=lambda s: int(s.split("–")[0].split("+")[0])):
+                print("     ", f"{b} tok: EM {rows[b][0]:5.1f} BLEU {rows[b][1]:5.1f} (n={rows[b][2]})")
             entry[split] = {b: {"em": round(e, 1), "bleu": round(bl, 1), "n": k} for b, (e, bl, k) in rows.items()}
         for h, r in list(zip(hyps, refs))[:2]:
             print("   hyp:", " ".join(tv.itos[k] for k in h))
@@ -253,19 +253,18 @@ def main(argv=None):
 
 def save(args, stored, data_dir):
     """Write the scores with their provenance to results/ (see helpers.results)."""
-    from helpers.corpus import MANIFEST
+    from helpers.corpus import MANIFEST, current_manifest
     from helpers.results import make_provenance, save_result
 
-    manifest = data_dir / MANIFEST
     cmd = "python benchmarks/calibrate_corpus.py " + " ".join(
         f"--{k.replace('_', '-')} {v}" for k, v in (("threads", args.threads), ("steps", args.steps),
                                                     ("seconds", args.seconds if not args.steps else ""),
                                                     ("models", args.models), ("save", args.save)) if v)
     stored["provenance"] = make_provenance(
         cmd, [0], {"batch": args.batch, "lr": args.lr, "steps": args.steps, "seconds": args.seconds,
-                   "n_eval": args.n_eval, "emb": 128, "hidden": 256},
+                   "n_eval": args.n_eval, "emb": EMB, "hidden": HIDDEN},
         ["benchmarks/calibrate_corpus.py", "helpers/corpus.py"],
-        corpus_manifest=manifest.read_text(encoding="utf-8") if manifest.is_file() else None)
+        corpus_manifest=current_manifest(data_dir) if (data_dir / MANIFEST).is_file() else None)
     print("saved", save_result(args.save, stored))
 
 

@@ -153,8 +153,9 @@ def _hardness(splits) -> str:
     long_ = [b for s, b in cols if s == "test_long" and at["test_long"][b]["n"] >= 100][-1]  # the longest well-filled
     stale = "" if cal["provenance"].get("corpus_manifest") == manifest_text(splits) else (
         "\n\n**Stale:** these scores were measured on an earlier version of the corpus; re-run the command above.")
+    cfg = cal["provenance"]["config"]
     return f"""Measured with `{cal["provenance"]["command"]}` (char-level Chinese, word-level English, GRU
-encoder–decoders with emb 128 and hidden 256, Adam 2e-3, batch 64, about one minute of CPU training each, one seed;
+encoder–decoders with emb {cfg["emb"]} and hidden {cfg["hidden"]}, Adam {cfg["lr"]:g}, batch {cfg["batch"]}, about one minute of CPU training each, one seed;
 `results/corpus_calibration.json`). Exact match (%) by the length of the English reference in tokens, on `test` and
 `test_long`:
 
