@@ -23,9 +23,10 @@ token, punctuation is its own token). ``Pair.alignment`` is a sorted tuple of
 Alignment convention: every English content word (noun, verb, adjective, pronoun, number, adverb,
 wh-word) is linked to all the Chinese characters it translates, character by character (公园 →
 park gives two links). Chinese function characters are linked to the English word whose meaning
-they carry: 了 → the past-tense verb, 过 → have/has, 会 → will, 正在 → am/is/are, 不/没 →
+they carry: 了 → the past-tense verb, 过 → have/has (and "ever" in a question), 会 → will, 正在 → am/is/are, 不/没 →
 don't/didn't/isn't…, 吗 → the fronted auxiliary of a yes/no question (Did/Do/Will/Is…), a measure
-word → the numeral or demonstrative before it, 的 → 's, who/that or the adjective it ends, 被 → was
+word → the numeral or demonstrative before it, 的 → 's, who/that or the adjective it ends (a relative
+clause without who/that, "the book I bought" for 我买的书, leaves its 的 unaligned), 被 → was
 and by, 比 → than, 有 → have/has or "there is", 在 and a localiser (上, 里, …) → the preposition,
 如果/因为/但是/然后/所以 → if/because/but/then/so. English words with no Chinese counterpart are left
 unaligned (exactly the set ``FUNCTION_WORDS``): articles a/an/the (except "a" from 一), do/does/did
@@ -80,7 +81,8 @@ KINDS = grammar.CLAUSE_KINDS  # the clause kinds `realise` builds (and "coordina
 CONSTRUCTIONS = tuple("""past_le neg_mei present neg_bu future_hui progressive_zhengzai experiential_guo never time
 place freq_adverb q_yesno q_what q_who q_where q_why q_how_many numeral_measure demonstrative possessive adjective
 relative_clause relative_nested transitive intransitive motion purpose want like ditransitive ba bei comparative
-adjective_predicate copula existential possess weather coord_then coord_but coord_because coord_so conditional""".split())
+adjective_predicate copula existential possess weather coord_then coord_but coord_because coord_so conditional
+coordination_np coord_and time_fronted""".split())
 
 # Where `load_split` looks: the folder named by $COURSE_DATA_DIR if set, else the repository's data/zh_en.
 DATA_DIR_ENV_VAR = "COURSE_DATA_DIR"
@@ -96,11 +98,8 @@ DATA_DIR = _env_data_dir() or REPO_DATA_DIR
 
 
 def en_tokens(sentence: str) -> list[str]:
-    """Split an English sentence into lower-cased tokens with ``EN_TOKEN_PATTERN``.
-
-    >>> en_tokens("I don't like Tom's cat.")
-    ['i', "don't", 'like', "tom's", 'cat', '.']
-    """
+    """Split an English sentence into lower-cased tokens with ``EN_TOKEN_PATTERN``: "I don't like Tom's cat." →
+    ['i', "don't", 'like', "tom's", 'cat', '.']."""
     if not isinstance(sentence, str):
         raise TypeError(f"en_tokens expects a str, got {type(sentence).__name__}")
     return _EN_RE.findall(sentence.lower())
@@ -119,9 +118,7 @@ class Pair:
         return " ".join(f"{i}-{j}" for i, j in self.alignment)
 
 
-# ----------------------------------------------------------------------------------------------
 # Sentences → Pairs, and the public API. The grammar itself is in helpers/grammar/.
-
 
 def _pair(zh_pieces, en_pieces, question, tags) -> Pair:
     """A Pair from a sentence the grammar built (``grammar.assemble`` reads off the alignment)."""
@@ -131,7 +128,7 @@ def _pair(zh_pieces, en_pieces, question, tags) -> Pair:
     return Pair(zh, en, alignment, tuple(sorted(set(tags))))
 
 
-_CLAUSE_WEIGHTS = {"default": (5, 4, 2, 0), "long": (0, 3, 5, 3)}
+_CLAUSE_WEIGHTS = {"default": (5, 4, 2, 0), "long": (0, 1, 5, 1)}
 _TRIES_PER_PAIR, _TRIES_EXTRA = 200, 10_000  # generate_pairs gives up after this many sentences
 
 
@@ -180,10 +177,14 @@ def generate_pairs(n: int, seed: int = DEFAULT_SEED, *, min_len: int | None = No
             raise RuntimeError(f"only {len(out)} of {n} distinct pairs found with min_len={min_len}, "
                                f"max_len={max_len}: relax the bounds or ask for fewer")
         k = rng.choices((1, 2, 3, 4), clause_weights)[0]
-        ch = grammar.Chooser(rng, novel=novel, held_out=HELD_OUT_NOUNS)
-        try:
-            zh, en, question = grammar.sentence(ch, k, rng.randrange(k) if novel else None)
-        except grammar.Retry:
+        for _ in range(_TRIES_PER_PAIR):  # a grammar Retry keeps k: long sentences fail more often, and must not
+            ch = grammar.Chooser(rng, novel=novel, held_out=HELD_OUT_NOUNS)  # thin out for it
+            try:
+                zh, en, question = grammar.sentence(ch, k, rng.randrange(k) if novel else None)
+                break
+            except grammar.Retry:
+                continue
+        else:
             continue
         pair = _pair(zh, en, question, ch.tags)
         size = len(pair.zh)
@@ -433,12 +434,11 @@ def load_split(name: str, data_dir=None) -> list[Pair]:
 
 def construction_counts(pairs) -> collections.Counter:
     """How many pairs use each construction (a pair counts once per construction)."""
-    counts = collections.Counter()
-    for p in pairs:
-        if not isinstance(p, Pair):
-            raise ValueError(f"construction_counts expects Pairs, got {type(p).__name__}")
-        counts.update(p.construction)
-    return counts
+    pairs = list(pairs)
+    bad = next((p for p in pairs if not isinstance(p, Pair)), None)
+    if bad is not None:
+        raise ValueError(f"construction_counts expects Pairs, got {type(bad).__name__}")
+    return collections.Counter(c for p in pairs for c in p.construction)
 
 
 # Command line: python -m helpers.corpus --out data/zh_en (the command itself is in helpers/corpus_card.py)

@@ -54,8 +54,8 @@ def describe(splits: dict, seed: int) -> str:
         files.append(f"| `{filename}` | {name} | {len(splits[name]):,} | {size} |")
     return f"""# Generated Chinese–English corpus
 
-Made by `helpers/corpus.py` with the grammar in `helpers/grammar/` (sentences, clauses, noun phrases and the
-lexicon), all in this repository: no third-party text. Load a split in a notebook with
+Made by `helpers/corpus.py` with the grammar in `helpers/grammar/` (sentences, clauses, noun phrases, the
+lexicon and what its words mean), all in this repository: no third-party text. Load a split in a notebook with
 
 ```python
 from helpers.corpus import load_split
@@ -112,6 +112,29 @@ Ten train pairs (the first ten of `train.tsv.gz`):
 
 {chr(10).join(f"* {p.zh} → {p.en}" for p in train[:10])}
 
+## What the sentences mean
+
+The grammar gives its words meaning as well as form (`helpers/grammar/semantics.py`): people and animals do what
+they can (a cat sleeps on the bed, a horse eats apples), where it is done (one swims at the beach or the pool,
+cooks at home, buys a ticket at the station), to a sensible number of things (one rides one bicycle), with
+adjectives that fit (sweet oranges, hot tea); no one is compared with or gives to themselves; a relative clause
+picks a thing out the way people do (the novel Tom wrote, the coat my mother bought: `semantics.RC_FOR`) and
+never names a thing that is gone (the milk I drank). Connectives connect: 然后 joins one person's sequence of
+actions (went to the library, and then borrowed a book), 所以, 因为…所以… and 如果…就… join a cause or condition
+to its expected effect (rain → not to the park, tired → sleep), 但是 joins an unexpected effect, two people doing
+the same thing differently, or a place and its real alternative (not the beach but the pool); a later clause
+refers back with 他/她/… . A comma alone lists what the people of one family or circle did in one scene, said
+once at the front (昨天晚上在家，我爸爸看了报纸，我妈妈做了饭 ↔ Last night at home, my father read the newspaper,
+and my mother cooked): no connective, so no claimed relation.
+
+**No attachment ambiguity.** A clause whose object (after the verb, in English) holds a relative clause takes no
+place phrase, and its time word goes first in English ("Tomorrow she won't wear the skirt she bought"; at the end,
+"won't wear the skirt she bought tomorrow" would read as bought tomorrow). 没V过 is "has never V-ed"; affirmative 过 says "before" ("Have
+you ever …?" in a question); 们 marks only definite groups (孩子们 the children), never a generic object.
+
+`python benchmarks/audit_corpus.py` reads the sentences back with the lexicon and checks these rules
+(`helpers/grammar/audit.py`); on these splits it finds {_audit_line(splits)}.
+
 ## How hard it is
 
 {_hardness(splits)}
@@ -128,6 +151,19 @@ Pairs using each construction (a pair counts once per construction; a sentence u
 | --- | --- | --- |
 {cons}
 """
+
+
+def _audit_line(splits) -> str:
+    from .grammar.audit import audit
+
+    found = collections.Counter()
+    for pairs in splits.values():
+        found.update({rule: len(v) for rule, v in audit(pairs).items()})
+    bad = {rule: n for rule, n in found.items() if n}
+    total = sum(map(len, splits.values()))
+    if not bad:
+        return f"no violation of any of its {len(found)} rules in {total:,} pairs"
+    return f"violations in {total:,} pairs: " + ", ".join(f"{rule} {n:,}" for rule, n in sorted(bad.items()))
 
 
 _CALIBRATE = "python benchmarks/calibrate_corpus.py --threads 1 --steps noattn=790,attn=574 --save corpus_calibration"
@@ -164,8 +200,8 @@ encoder–decoders with emb {cfg["emb"]} and hidden {cfg["hidden"]}, Adam {cfg["
 Within the training lengths, the model without attention gets {na['test'][first]['em']:.0f} % exact match at {first}
 tokens and {na['test'][last]['em']:.0f} % at {last}; with attention, {at['test'][first]['em']:.0f} % and
 {at['test'][last]['em']:.0f} %. On `test_long`, longer than anything in training, the model without attention
-falls to {na['test_long']['all']['em']:.0f} % exact match ({na['test_long'][long_]['em']:.0f} % at {long_} tokens);
-with attention it is {at['test_long']['all']['em']:.0f} % ({at['test_long'][long_]['em']:.0f} %), and BLEU on `test_long` is
+collapses to {na['test_long']['all']['em']:.0f} % exact match ({na['test_long'][long_]['em']:.0f} % at {long_} tokens)
+while attention holds {at['test_long']['all']['em']:.0f} % ({at['test_long'][long_]['em']:.0f} %); BLEU on `test_long` is
 {at['test_long']['all']['bleu']:.0f} against {na['test_long']['all']['bleu']:.0f}: hard, but learnable.{stale}"""
 
 

@@ -86,7 +86,11 @@ def result_path(name: str) -> Path:
 
 
 def load_result(name: str) -> dict[str, Any]:
-    """Read a stored result (``"scaling_sweep"`` → ``results/scaling_sweep.json``) and check its provenance."""
+    """Read a stored result (``"scaling_sweep"`` → ``results/scaling_sweep.json``) and check its provenance.
+
+    A result measured on an earlier version of the generated corpus carries a ``"stale"`` note (what changed and
+    the command that re-makes it); loading it prints the note, so a notebook that plots it says so beside the plot.
+    """
     path = result_path(name)
     if not path.is_file():
         have = sorted(p.stem for p in RESULTS_DIR.glob("*.json")) if RESULTS_DIR.is_dir() else []
@@ -96,7 +100,10 @@ def load_result(name: str) -> dict[str, Any]:
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise ResultError(f"{path} is not valid JSON ({e}); restore it with `git checkout -- {path.name}` "
                           "or re-run the command in its provenance") from None
-    return check_provenance(result, str(path.name))
+    check_provenance(result, str(path.name))
+    if result.get("stale"):
+        print(f"STALE: {path.name}: {result['stale']}")
+    return result
 
 
 def save_result(name: str, result: dict[str, Any]) -> Path:

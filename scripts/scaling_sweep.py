@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 import helpers  # noqa: E402
 from helpers.lm_data import lm_data  # noqa: E402
+from helpers.corpus import current_manifest  # noqa: E402
 from helpers.results import RESULTS_DIR, make_provenance, save_result  # noqa: E402
 from helpers.experiments.scaling import KAPLAN_ALPHA_N, LADDER, fit_power_law, train_point  # noqa: E402
 
@@ -41,7 +42,7 @@ def provenance(command: str, settings: dict, sizes: list[dict], data, device) ->
     """The stored result's provenance (``helpers.results``): command, seeds, config, code hashes, versions."""
     return make_provenance(command, settings["seeds"], {"settings": settings, "sizes": sizes}, CODE,
                            platform=platform.platform(), device=str(device), helpers=helpers.__version__,
-                           data_fingerprint=data.fingerprint)
+                           data_fingerprint=data.fingerprint, corpus_manifest=current_manifest())
 
 
 def summarise(runs: list[dict]) -> list[dict]:

@@ -28,6 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from helpers.corpus import current_manifest  # noqa: E402
 from helpers.results import RESULTS_DIR, WEIGHTS_DIR, make_provenance, save_result  # noqa: E402
 
 DEFAULT_OUT = RESULTS_DIR / "why_decoder_only.json"
@@ -89,7 +90,8 @@ def curves(argv) -> int:
                   " ".join(["python", "scripts/why_decoder_only.py", "curves", *argv]), [0],
                   {"gpt_steps": args.gpt_steps, "tf_steps": args.tf_steps, "eval_every": args.eval_every,
                    "n_score": args.n_score, "gpt_config": vars(gpt.config), "tf_config": vars(tf.config)}, CODE,
-                  machine=platform.machine(), wall_seconds=time.perf_counter() - start)}
+                  machine=platform.machine(), wall_seconds=time.perf_counter() - start,
+                  corpus_manifest=current_manifest())}
     save_result(str(args.out), result)
     print(f"wrote {args.out} and {args.checkpoint} (test BLEU {scores['test']:.1f}, "
           f"{result['provenance']['wall_seconds']:.0f} s)")
@@ -129,7 +131,7 @@ def main(argv=None) -> int:
     results["provenance"] = make_provenance(" ".join(["python", "scripts/why_decoder_only.py", *argv]), args.seeds,
                                             {"ks": args.ks, "setup": vars(setup)},
                                             CODE + ["helpers/experiments/unpaired.py"], machine=platform.machine(),
-                                            wall_seconds=time.perf_counter() - start)
+                                            wall_seconds=time.perf_counter() - start, corpus_manifest=current_manifest())
     save_result(str(args.out), results)
     print(f"wrote {args.out} ({len(results['rows'])} rows, {results['provenance']['wall_seconds']:.0f} s)")
     return 0

@@ -1,7 +1,7 @@
 """The fifteen clause kinds of the corpus grammar: which predicate each builds and which tenses and questions
 it takes.
 
-Each kind (``_k_transitive`` … ``_k_weather``) chooses a predicate that fits it (a verb and its objects, 把 or 被,
+Each kind (``_k_transitive`` … ``_k_bei`` here, the states and being of ``states``) chooses a predicate that fits it (a verb and its objects, 把 or 被,
 比, 是, 有, an adjective, the weather) and returns (zh pieces, en pieces, is_question). ``_KINDS`` maps each name to
 its function, its weight in single-clause sentences and the tenses it takes; ``CLAUSE_KINDS`` lists the names.
 Built on ``clause`` (one clause from a predicate) and ``noun_phrase``; ``sentence`` joins the clauses.
@@ -10,9 +10,12 @@ Built on ``clause`` (one clause from a predicate) and ``noun_phrase``; ``sentenc
 from __future__ import annotations
 
 from . import lexicon as lx
-from .clause import _VP, TAMS, _adjuncts, _finish, _pick_q, _subject, _wh_object
+from . import semantics as sem
+from .clause import _VP, TAMS, _adjuncts, _finish, _forms, _pick_q, _pick_tam, _subject, _wh_object
+from .states import _k_adjective, _k_comparative, _k_copula, _k_existential, _k_possess, _k_weather
 from .noun_phrase import (
-    _E, _L, _NONE, Retry, _article, _common, _iv_zh, _loc, _object, _person, _place_phrase, _time, _vo, _Z,
+    _E, _L, _NONE, Retry, _common, _iv_zh, _loc, _object, _person, _place_phrase, _place_words, _time, _vo, _Z,
+    overlap, vkey,
 )
 
 
@@ -20,59 +23,160 @@ from .noun_phrase import (
 # Clause kinds. Each takes the allowed tense names and returns (zh pieces, en pieces, is_question).
 
 _ALL_Q = ("decl", "yn", "what", "how_many", "who_subj", "who_obj", "where", "why")
-_TAM_WEIGHTS = {"past": 5, "past_neg": 1.5, "present": 4, "present_neg": 1.5, "future": 2.5, "future_neg": 1,
-                "prog": 2.5, "perf": 2, "perf_neg": 0.7, "never": 0.7, "cond": 3, "cond_neg": 1}
-
-
-def _pick_tam(ch, tams):
-    return ch.pick("tam", list(tams), [_TAM_WEIGHTS[t] for t in tams])
-
-
 def _no_reflexive(a, b):
-    """我看见了我 would need "myself": refuse a pronoun object equal to the subject."""
-    if a.pron and b.pron and a.pron.zh == b.pron.zh:
-        raise Retry("reflexive")
+    """我看见了我 would need "myself", 我给了我们 gives to oneself, 学生喜欢学生 likes its own kind: refuse."""
+    if (a.kind == "person" and b.kind == "person" and overlap(a, b)) or (a.noun and b.noun and a.noun.zh == b.noun.zh):
+        raise Retry("the subject meets itself")
+    name = "".join(t for t, _ in a.zh)
+    if name in lx.GENDER and name in "".join(t for t, _ in b.zh):  # not "Tom lent Tom's father …" (his father)
+        raise Retry("a name said twice")
+
+
+def _same_class(noun, other_zh):
+    """For a contrast: does `noun` share a class with the noun it is set against (tea and coffee)?"""
+    if other_zh is None:
+        return True
+    other = next(n for n in lx.THINGS + lx.ANIMALS + lx.PEOPLE if n.zh == other_zh)
+    return bool(set(sem.CONTRAST_CLASSES) & noun.tags & other.tags) and frozenset((noun.zh, other_zh)) \
+        not in sem.NEAR_SYNONYMS
+
+
+def _habit_said(tamname, adj):
+    """A present-tense going says how often (他每天去学校, 她常常去公园): a bare 小红去哪儿？ asks where she is going now,
+    which the English present ("Where does Xiaohong go?") does not say."""
+    time, freq, _ = adj
+    if TAMS[tamname][0] == "present" and not (time[0] or freq[0]):
+        raise Retry("a bare present 去 is not a habit")
+
+
+def _job_fits(subj, verb_key):
+    """A person named by their job (那个司机) does what anyone does, not "that driver draws dogs"."""
+    if subj.kind == "person" and subj.noun is not None and "job" in subj.noun.tags and \
+            verb_key not in sem.EVERYONE_VERBS | sem.JOB_VERBS.get(subj.noun.zh, set()):
+        raise Retry("an odd fact about a job")
+
+
+def _nouns(verb):
+    return [n for n in lx.THINGS + lx.ANIMALS + lx.PEOPLE if n.tags & verb.obj]
+
+
+def _fits_at(verb, at):
+    """Is `verb` what one goes to `at` for (ctx "at": where the previous clause went)? 去电影院，然后看电影."""
+    return any(at in _at_places(verb, n.zh) for n in _nouns(verb))
+
+
+def _at_places(verb, noun_zh):
+    """Where one goes to do `verb` to `noun_zh` (``semantics.purpose_places``), and home if it is done at home."""
+    home = ("家",) if "家" in sem.places_for(vkey(verb), noun_zh) else ()
+    return sem.purpose_places(vkey(verb), noun_zh) + home
 
 
 def _k_transitive(ch, tams, qs, time_ok):
+    ctx = ch.ctx
     tamname = _pick_tam(ch, tams)
     tam, _ = TAMS[tamname]
     verb = ch.pick("verb", [v for v in lx.VERBS if not (tam == "prog" and "noprog" in v.flags)
-                            and not (tam in ("present", "cond") and "nohabit" in v.flags)])
+                            and not (tam in ("present", "cond") and "nohabit" in v.flags)
+                            and not (tamname == "future_neg" and vkey(v) in sem.SKILLS)  # 不会开车: can't drive
+                            and not (tam == "perf" and vkey(v) == "steal")  # "has never stolen a cheap bag"
+                            and not (tam == "present" and vkey(v) not in sem.PRESENT_VERBS)  # not "fixes tables"
+                            and not (tamname == "present_neg" and vkey(v) not in sem.NOT_HABITS)  # "the driver
+                            # doesn't write novels" says nothing; "Tom doesn't drink beer" does
+                            and not (tam == "perf" and vkey(v) not in sem.PERF_VERBS)  # not "has looked at a map"
+                            and not (vkey(v) == "steal" and tamname != "past")  # not "Mary won't steal an umbrella"
+                            and not (tam in ("future", "cond") and vkey(v) in sem.UNPLANNED)  # "will lose the pen"
+                            and (not ctx.get("verbs") or vkey(v) in ctx["verbs"])
+                            and (not ctx.get("at") or _fits_at(v, ctx["at"]) and vkey(v) not in sem.PURPOSEFUL_BANNED)])
     allowed = [q for q in qs if (q not in ("what", "how_many") or "wh" in verb.flags)
+               and not (q == "what" and vkey(verb) == "make")  # 做了什么 is "what did she do", not "make"
                and (q != "who_obj" or "person" in verb.obj)]
     q = _pick_q(ch, allowed, tamname)
-    subj = _subject(ch, q, animate=True, verb_subj=verb.subj)
-    nouns = [n for n in lx.THINGS + lx.ANIMALS + lx.PEOPLE if n.tags & verb.obj]
-    lv = _L()
+    if q == "where" and not sem.places_for(vkey(verb)) and vkey(verb) != "buy":
+        raise Retry("asked where, but it is done in no particular place (where did they drive a car?)")
+    nouns = [n for n in _nouns(verb) if not (vkey(verb) == "write" and n.zh == "小说" and tam != "present")]  # a
+    # novel takes months: "went home, and then wrote two novels" will not do
+    if ctx.get("at"):
+        nouns = [n for n in nouns if ctx["at"] in _at_places(verb, n.zh)]
+    nouns = [n for n in nouns if n.zh != ctx.get("not_noun") and _same_class(n, ctx.get("not_noun"))
+             and not (tam == "present" and n.zh in sem.NOT_EVERYDAY)  # beer every morning
+             and not ("animal" in n.tags and "food" not in n.tags and vkey(verb) == "buy")]  # not "bought three
+    # black cats at the shop"
+    eaters = [a for a in lx.ANIMALS if any(n.zh in sem.DIET[a.zh] for n in nouns)]
+    subj = _subject(ch, q, animate=True, verb_subj=verb.subj, animals=eaters)
+    eater = subj.noun if subj.kind == "animal" else None
+    _job_fits(subj, vkey(verb))
+    group = subj.agr == "pl" and not (subj.pron and subj.pron.zh == "你")  # (you: "you are", but one person)
+    if group and sem.MAX_COUNT.get(vkey(verb)) == 1:
+        raise Retry("two people wear one watch, ride one bicycle")
+    if subj.gender == "m":  # 他穿裙子: not in this lexicon's world
+        nouns = [n for n in nouns if n.zh not in sem.WORN_BY_WOMEN]
+    lv, noun, nested = _L(), None, False
     if q in ("what", "how_many", "who_obj"):
-        ozh, wh = _wh_object(ch, q, nouns)
+        ozh, wh = _wh_object(ch, q, [n for n in nouns if eater is None or n.zh in sem.DIET[eater.zh]])
         oen = []
     else:
-        obj = _object(ch.sub("obj"), verb, "generic" if tam == "present" else "indef", 0, nouns)
+        if tam == "perf":
+            nouns = [n for n in nouns if n.zh not in sem.NOT_EXPERIENCE]
+        # 我以前看过电影; negated, no numbers ("didn't drink three bottles of beer"); where one went to do it, no
+        # relative clause (ate the noodles I made at the restaurant?); they bought tickets, not "a ticket"
+        obj = _object(ch.sub("obj"), verb, "generic" if tam == "present" else "indef", 0, nouns, eater=eater,
+                      many=subj.agr == "pl" and not (subj.pron and subj.pron.zh == "你"),
+                      adj_ok=not TAMS[tamname][1], dets=["bare"] if tam == "perf" or (
+                          group and vkey(verb) in sem.CONSUME_VERBS | {"feed"})  # they ate carrots, not
+                      else ["bare", "dem"] if TAMS[tamname][1]  # "two carrots" or "this orange" between them
+                      else ["bare", "num"] + (["rc"] if ctx.get("at") in sem.MADE_THINGS_AT else [])
+                      if ctx.get("at") and not ctx.get("listing")  # a scene's list: Mary's letter, the coat Tom bought
+                      else None)
         _no_reflexive(subj, obj)
-        ozh, oen, wh = obj.zh, obj.obj, ()
-    adj = _adjuncts(ch, tamname, place_p=0.3, time_ok=time_ok, freq_ok=True)
+        ozh, oen, wh, noun, nested = obj.zh, obj.obj, (), obj.noun, obj.nested
+    what = noun.zh if noun else ctx["out"].pop("wh_noun", None)
+    fits = () if eater or (q in ("what", "how_many") and what is None) else sem.places_for(vkey(verb), what)
+    adj = _adjuncts(ch, tamname, place_p=0.45, fits=fits, time_ok=time_ok, freq_ok=True, nested=nested, q=q,
+                    far_ok=vkey(verb) == "study")
+    ctx["out"].update(verb=vkey(verb), noun=noun.zh if noun else None)
     ch.tag("transitive")
     vp = _VP(verb.forms, (lv,), _vo(verb, lv, ozh), en_post=oen, part=verb.part)
     return (*_finish(ch, subj, vp, tamname, q, adj, wh=wh), q != "decl")
 
 
 def _k_intransitive(ch, tams, qs, time_ok):
+    ctx = ch.ctx
     tamname = _pick_tam(ch, tams)
     q = _pick_q(ch, [q for q in qs if q in ("decl", "yn", "who_subj", "where", "why")], tamname)
-    iv = ch.pick("verb", lx.INTRANSITIVES)
-    subj = _subject(ch, q, animate=True, verb_subj=iv.subj)
+    iv = ch.pick("verb", [v for v in lx.INTRANSITIVES if (not ctx.get("verbs") or v.forms[0] in ctx["verbs"])
+                          and v.forms[0] not in ctx.get("not_verbs", ())
+                          and not (tamname == "future_neg" and v.forms[0] in sem.SKILLS)
+                          and not (TAMS[tamname][0] in ("future", "cond") and v.forms[0] in sem.INVOLUNTARY
+                                   and not ctx.get("verbs"))  # 他后天会哭
+                          and (not ctx.get("at") or ctx["at"] in sem.places_for(v.forms[0])
+                               and v.forms[0] not in sem.PURPOSEFUL_BANNED)
+                          and (not ctx.get("place") or ctx["place"] in sem.places_for(v.forms[0]))
+                          and not (v.forms[0] in sem.ANIMAL_ONLY and (ctx.get("subj") is not None
+                                                                       or ctx.get("subj_kinds")))
+                          and not (tamname == "present_neg" and v.forms[0] in sem.INVOLUNTARY)
+                          and not (TAMS[tamname][0] == "perf" and v.forms[0] not in sem.PERF_INTRANSITIVES)])
+    if q == "where" and not sem.places_for(iv.forms[0]):
+        raise Retry("asked where, but it is done in no particular place")
+    animals = [a for a in lx.ANIMALS if iv.forms[0] in sem.ANIMAL_ACTS[a.zh]]
+    subj = _subject(ch, q, animate=True, verb_subj=iv.subj, animals=animals,
+                    animal_only=iv.forms[0] in sem.ANIMAL_ONLY)
     lv = _L()
     pieces, at = _iv_zh(iv, lv)
-    adj = _adjuncts(ch, tamname, place_p=0.5, loc_ok=subj.kind == "animal", time_ok=time_ok, freq_ok=True)
+    animal = iv.forms[0] if subj.kind == "animal" else None
+    _job_fits(subj, iv.forms[0])
+    adj = _adjuncts(ch, tamname, place_p=0.5, fits=sem.places_for(iv.forms[0]), animal_act=animal, time_ok=time_ok,
+                    freq_ok=True, q=q, need_time=iv.forms[0] == "work" and time_ok)  # 在超市工作了 alone reads "has
+    # started working there"
+    ctx["out"].update(verb=iv.forms[0])
     ch.tag("intransitive")
     return (*_finish(ch, subj, _VP(iv.forms, (lv,), pieces, at), tamname, q, adj), q != "decl")
 
 
 def _k_motion(ch, tams, qs, time_ok):
+    ctx = ch.ctx
     tamname = _pick_tam(ch, tams)
-    home = TAMS[tamname][0] != "perf" and ch.chance("home", 0.2)
+    home = ctx["home"] if "home" in ctx else (TAMS[tamname][0] != "perf" and not ctx.get("dest")
+                                               and ch.chance("home", 0.2))
     q = _pick_q(ch, [q for q in qs if q in ("decl", "yn", "who_subj", "why") + (() if home else ("where",))], tamname)
     subj = _subject(ch, q)
     lv, lp = _L(), _L()
@@ -82,23 +186,25 @@ def _k_motion(ch, tams, qs, time_ok):
     elif q == "where":  # 去哪儿 ↔ Where … go
         zh, post, wh = _Z("去", lv) + _Z("哪儿", lp), [], _E("where", lp)
     else:
-        place = ch.pick("dest", lx.PLACES)
+        place = ch.pick("dest", [p for p in lx.PLACES if (not ctx.get("dest") or p.zh in ctx["dest"])
+                                 and p.zh != ctx.get("not_dest")
+                                 and (TAMS[tamname][0] != "perf" or p.zh in sem.BEEN_TO)  # 去过北京, not 去过办公室
+                                 and not (TAMS[tamname][0] == "present" and p.zh in sem.CITIES)])  # every day?
         w = place.to.split()
-        zh, post = _Z("去", lv) + _Z(place.zh, lp), _E("to", lv) + _E(" ".join(w[1:-1])) + _E(w[-1], lp)
-    adj = _adjuncts(ch, tamname, place_p=0.0, time_ok=time_ok, freq_ok=True)
+        zh, post = _Z("去", lv) + _Z(place.zh, lp), _E("to", lv) + _place_words(w[1:], lp)
+        ctx["out"]["dest"] = place.zh
+    if home:
+        ctx["out"]["dest"] = "家"
+    adj = _adjuncts(ch, tamname, place_p=0.0, time_ok=time_ok, freq_ok=True, q=q,
+                    far_ok=ctx["out"].get("dest") in sem.CITIES)  # went to Beijing last year, not to the shop
+    _habit_said(tamname, adj)
     ch.tag("motion")
     vp = _VP(_forms("go"), (lv,), zh, asp_at=2 if home else 1, en_post=post)
     return (*_finish(ch, subj, vp, tamname, q, adj, wh=wh), q != "decl")
 
 
-def _forms(base):
-    """English forms (base, -s, past, participle, -ing) of a verb named by its base form."""
-    if base in lx.EXTRA_FORMS:
-        return lx.EXTRA_FORMS[base]
-    return next(v.forms for v in lx.VERBS if v.forms[0] == base)
-
-
-_PURPOSE_VERBS = ("buy", "read", "watch", "borrow", "eat", "drink", "sell", "learn", "look")
+_PURPOSE_VERBS = ("buy", "read", "watch", "borrow", "eat", "study", "look at")  # not "went to the restaurant to
+# drink hot tea"
 
 
 def _k_purpose(ch, tams, qs, time_ok):
@@ -107,55 +213,63 @@ def _k_purpose(ch, tams, qs, time_ok):
     tam, _ = TAMS[tamname]
     q = _pick_q(ch, [q for q in qs if q in ("decl", "yn", "who_subj", "why")], tamname)
     subj = _subject(ch, q)
-    place = ch.pick("dest", lx.PLACES)
-    verb = ch.pick("verb", [v for v in lx.VERBS if v.forms[0] in _PURPOSE_VERBS])
-    obj = _object(ch.sub("obj"), verb, "generic" if tam == "present" else "indef", 0)
+    verb = ch.pick("verb", [v for v in lx.VERBS if vkey(v) in _PURPOSE_VERBS and vkey(v) != ch.ctx.get("not_verb")])
+    obj = _object(ch.sub("obj"), verb, "generic" if tam == "present" else "indef", 0, dets=["bare", "num"])  # not
+    # "go to the restaurant to drink that cup of tea" (which?)
     _no_reflexive(subj, obj)
+    where = [p for p in lx.PLACES if p.zh in sem.purpose_places(vkey(verb), obj.noun.zh if obj.noun else None)
+             and not (tam == "present" and p.zh in sem.CITIES) and p.zh != ch.ctx.get("not_dest")
+             and (not ch.ctx.get("dest") or p.zh in ch.ctx["dest"])]
+    place = ch.pick("dest", where)  # go to the bookstore to buy a book, the cinema to watch a movie
+    ch.ctx["out"]["dest"] = place.zh
     lv, lp, lv2 = _L(), _L(), _L()
     w = place.to.split()
     zh = _Z("去", lv) + _Z(place.zh, lp) + _vo(verb, lv2, obj.zh)
-    post = _E("to", lv) + _E(" ".join(w[1:-1])) + _E(w[-1], lp) + _E("to") + _E(verb.forms[0], lv2)
+    post = _E("to", lv) + _place_words(w[1:], lp) + _E("to") + _E(verb.forms[0], lv2)
     post += _E(verb.part, lv2) + obj.obj
-    adj = _adjuncts(ch, tamname, place_p=0.0, time_ok=time_ok, freq_ok=True)
+    adj = _adjuncts(ch, tamname, place_p=0.0, time_ok=time_ok, freq_ok=True, nested=obj.nested, q=q,
+                    far_ok=place.zh in sem.CITIES)
+    _habit_said(tamname, adj)
     ch.tag("purpose")
     vp = _VP(_forms("go"), (lv,), zh, asp_at=3, en_post=post)
     return (*_finish(ch, subj, vp, tamname, q, adj), q != "decl")
 
 
 def _inner_vp(ch, q, role):
-    """The verb phrase after 想 (want to …) or 喜欢 (like …-ing): (zh, en base, en -ing, wh)."""
+    """The verb phrase after 想 (want to …) or 喜欢 (like …-ing): (zh, en base, en -ing, wh, nested)."""
     lv, wh = _L(), ()
     kind = "motion" if q == "where" else "trans" if q == "what" else ch.pick("inner", ["trans", "motion", "iv"], [5, 2, 2])
     if kind == "iv":
         iv = ch.pick("verb", lx.INTRANSITIVES)
-        return _iv_zh(iv, lv)[0], _E(iv.forms[0], lv), _E(iv.forms[4], lv), wh
+        return _iv_zh(iv, lv)[0], _E(iv.forms[0], lv), _E(iv.forms[4], lv), wh, False
     if kind == "motion":
         lp = _L()
         if q == "where":
-            return _Z("去", lv) + _Z("哪儿", lp), _E("go", lv), _E("going", lv), _E("where", lp)
+            return _Z("去", lv) + _Z("哪儿", lp), _E("go", lv), _E("going", lv), _E("where", lp), False
         place = ch.pick("dest", lx.PLACES)
         w = place.to.split()
-        post = _E("to", lv) + _E(" ".join(w[1:-1])) + _E(w[-1], lp)
-        return _Z("去", lv) + _Z(place.zh, lp), _E("go", lv) + post, _E("going", lv) + post, wh
-    verb = ch.pick("verb", [v for v in lx.VERBS if q != "what" or "wh" in v.flags])
+        post = _E("to", lv) + _place_words(w[1:], lp)
+        return _Z("去", lv) + _Z(place.zh, lp), _E("go", lv) + post, _E("going", lv) + post, wh, False
+    verb = ch.pick("verb", [v for v in lx.VERBS if (q != "what" or "wh" in v.flags) and vkey(v) not in sem.WISH_BANNED])
     nouns = [n for n in lx.THINGS + lx.ANIMALS + lx.PEOPLE if n.tags & verb.obj]
+    nested = False
     if q == "what":
-        ozh, wh = _wh_object(ch, "what", nouns)
+        ozh, wh = _wh_object(ch, "what", nouns, noun_ok=False)
         oen = []
     else:
         obj = _object(ch.sub("obj"), verb, role, 0, nouns)
-        ozh, oen = obj.zh, obj.obj
+        ozh, oen, nested = obj.zh, obj.obj, obj.nested
     part = _E(verb.part, lv)
-    return (_vo(verb, lv, ozh), _E(verb.forms[0], lv) + part + oen, _E(verb.forms[4], lv) + part + oen, wh)
+    return (_vo(verb, lv, ozh), _E(verb.forms[0], lv) + part + oen, _E(verb.forms[4], lv) + part + oen, wh, nested)
 
 
 def _k_want(ch, tams, qs, time_ok):
     tamname = _pick_tam(ch, tams)
     q = _pick_q(ch, [q for q in qs if q in ("decl", "yn", "what", "where", "who_subj", "why")], tamname)
     subj = _subject(ch, q)
-    zh, base, _, wh = _inner_vp(ch.sub("want"), q, "indef")
+    zh, base, _, wh, nested = _inner_vp(ch.sub("want"), q, "indef")
     lv = _L()
-    time = _time(ch, lx.FUTURE_TIMES, 0.3) if time_ok else _NONE  # 我明天想去北京 ↔ I want to go … tomorrow
+    time = _time(ch, lx.FUTURE_TIMES, 0.3) if time_ok and not nested else _NONE  # 我明天想去北京 ↔ I want to go … tomorrow
     ch.tag("want")
     vp = _VP(_forms("want"), (lv,), _Z("想", lv) + zh, en_post=_E("to") + base, stative=True)
     return (*_finish(ch, subj, vp, tamname, q, (time, _NONE, _NONE), wh=wh), q != "decl")
@@ -166,16 +280,21 @@ def _k_like(ch, tams, qs, time_ok):
     q = _pick_q(ch, [q for q in qs if q in ("decl", "yn", "what", "who_subj", "why")], tamname)
     subj = _subject(ch, q)
     lv = _L()
-    if q != "what" and ch.chance("like_noun", 0.5):  # 喜欢猫 ↔ like cats
-        noun = ch.pick("obj.noun", lx.THINGS + lx.ANIMALS + lx.PEOPLE)
-        obj = _common(ch.sub("obj"), noun, "generic", 0, dets=["bare", "dem", "poss", "rc"])
+    if q != "what" and (ch.ctx.get("like_noun") or ch.chance("like_noun", 0.5)):  # 喜欢猫 ↔ like cats
+        noun = ch.pick("obj.noun", [n for n in lx.THINGS + lx.ANIMALS if n.zh != ch.ctx.get("not_noun")
+                                    and _same_class(n, ch.ctx.get("not_noun")) and n.tags & sem.LIKE_CLASSES
+                                    and n.zh not in sem.NOT_LIKED])
+        obj = _common(ch.sub("obj"), noun, "generic", 0, dets=["bare", "dem", "rc"], adj_ok=False)  # not "like
+        # delicious bread?"
+        _no_reflexive(subj, obj)
         zh, post, wh = obj.zh, obj.obj, ()
+        ch.ctx["out"]["noun"] = noun.zh
     else:  # 喜欢看书 ↔ like reading books; 喜欢什么 ↔ what … like
         if q == "what" and ch.chance("what_plain", 0.5):
             lw = _L()
             zh, post, wh = _Z("什么", lw), [], _E("what", lw)
         else:
-            zh, _, post, wh = _inner_vp(ch.sub("like"), q, "generic")
+            zh, _, post, wh, _ = _inner_vp(ch.sub("like"), q, "generic")
     ch.tag("like")
     vp = _VP(_forms("like"), (lv,), _Z("喜欢", lv) + zh, en_post=post, stative=True)
     return (*_finish(ch, subj, vp, tamname, q, (_NONE, _NONE, _NONE), wh=wh), q != "decl")
@@ -186,19 +305,23 @@ def _k_ditransitive(ch, tams, qs, time_ok):
     tamname = _pick_tam(ch, tams)
     tam, _ = TAMS[tamname]
     q = _pick_q(ch, [q for q in qs if q in ("decl", "yn", "what", "who_subj", "why")], tamname)
-    zh_v, base, tag = ch.pick("verb", lx.DITRANSITIVE)
-    subj = _subject(ch, q)
-    io = _person(ch.sub("io"), 0, role="obj")
+    zh_v, base, tag = ch.pick("verb", [d for d in lx.DITRANSITIVE if tam != "present" or d[1] == "teach"])  # she
+    subj = _subject(ch, q)                                                          # teaches us Chinese; not "lends her"
+    io = _person(ch.sub("io"), 0, role="io", **({"kinds": ("pron", "name", "kin")} if base == "teach" else {}))
     _no_reflexive(subj, io)
     nouns = [n for n in lx.THINGS if tag in n.tags]
+    nested = io.nested
     if q == "what":
         ozh, wh = _wh_object(ch, "what", nouns)
         oen = []
     else:
-        obj = _common(ch.sub("obj"), ch.pick("obj.noun", nouns), "generic" if tam == "present" else "indef", 0)
-        ozh, oen, wh = obj.zh, obj.obj, ()
+        obj = _common(ch.sub("obj"), ch.pick("obj.noun", nouns),  # 给了女孩们笔: gave the girls pens
+                      "generic" if tam == "present" or io.agr == "pl" else "indef", 0,
+                      max_n=sem.MAX_COUNT.get(base, 10), verb=base,
+                      dets=["bare"] if tam == "present" else ["bare", "num", "dem"])
+        ozh, oen, wh, nested = obj.zh, obj.obj, (), nested or obj.nested
     lv = _L()
-    adj = _adjuncts(ch, tamname, place_p=0.2, time_ok=time_ok)
+    adj = _adjuncts(ch, tamname, place_p=0.2, fits=sem.places_for(base), time_ok=time_ok, nested=nested, q=q)
     ch.tag("ditransitive")
     vp = _VP(_forms(base), (lv,), _Z(zh_v, lv) + io.zh + ozh, en_post=io.obj + oen)
     return (*_finish(ch, subj, vp, tamname, q, adj, wh=wh), q != "decl")
@@ -217,28 +340,38 @@ def _k_ba(ch, tams, qs, time_ok):
     tamname = _pick_tam(ch, tams)
     tam, _ = TAMS[tamname]
     q = _pick_q(ch, [q for q in qs if q in ("decl", "yn")], tamname)
-    how = ch.pick("ba", ["verb", "put", "give", "leave"] if tam == "past" else ["put", "give"])
+    how = ch.pick("ba", ["verb", "put", "give", "leave"] if tam == "past" else ["give"])  # not "will put the cake
+    # in the box the day after tomorrow": no one plans that
     lv, lb = _L(), _L()
-    place_p, extra_zh, extra_en, asp_at = 0.0, [], [], 1
+    place_p, extra_zh, extra_en, asp_at, io = 0.0, [], [], 1, None
     if how == "verb":  # 把苹果吃了 ↔ ate the apple
-        zh_v, base = ch.pick("verb", lx.BA_VERBS)
+        zh_v, base = ch.pick("verb", [v for v in lx.BA_VERBS if not (ch.ctx.get("subj_kinds") or ch.ctx.get("subj") is not None)
+                                      or v[1] not in ("lose", "break", "take")])  # 把伞丢了，然后…: an odd start
         zh_v, tag, place_p = zh_v[:-1], lx.BA_OBJECTS[base], 0.2
     elif how == "put":  # 把书放在桌子上 ↔ put the book on the table
         zh_v, base, tag = "放", "put", "put"
-        extra_zh, extra_en = _loc(ch.sub("on"))
-        asp_at = 1 + len(extra_zh)
     elif how == "leave":  # 把伞忘在学校了 ↔ left the umbrella at school
         zh_v, base, tag = "忘", "leave", "carry"
-        extra_zh, extra_en = _place_phrase(ch.pick("at", lx.PLACES + [lx.HOME]))
+        extra_zh, extra_en = _place_phrase(ch.pick("at", lx.PLACES))  # not 忘在家了，然后回家了
         asp_at = 1 + len(extra_zh)
     else:  # 把书给了他 ↔ gave the book to him
-        zh_v, base, tag, place_p = "给", "give", "give", 0.2
-        io = _person(ch.sub("io"), 0, role="obj")
-        extra_zh, extra_en = io.zh, _E("to", lv) + io.obj
+        zh_v, base, tag, place_p = "给", "give", "give", 0.0  # not "gave the pen to the police officer at home"
+        io = _person(ch.sub("io"), 0, role="io")
+        extra_zh, extra_en = io.zh, _E("to", lv) + io.obj  # (io.nested: see below)
     subj = _subject(ch, q)
-    nouns = _held_out_filter(ch, [n for n in lx.THINGS + lx.ANIMALS if tag in n.tags])
-    obj = _common(ch.sub("obj"), ch.pick("obj.noun", nouns), "def", 0)
-    adj = _adjuncts(ch, tamname, place_p=place_p, time_ok=time_ok)
+    if io is not None:
+        _no_reflexive(subj, io)
+    nouns = _held_out_filter(ch, [n for n in lx.THINGS + lx.ANIMALS if tag in n.tags
+                                  and (how != "leave" or n.zh in sem.FORGETTABLE)])  # left the umbrella at school
+    # a place or person after an object with a relative clause would read as part of it: no relative clause then
+    dets = None if how == "verb" else ["bare", "dem"] if how == "give" else ["bare", "dem", "poss"]
+    obj = _common(ch.sub("obj"), ch.pick("obj.noun", nouns), "def", 0, dets=dets, max_n=sem.MAX_COUNT.get(base, 10), verb=base)
+    if how == "put":
+        extra_zh, extra_en = _loc(ch.sub("on"), thing=obj.noun.zh)
+        asp_at = 1 + len(extra_zh)
+    nested = obj.nested or (io is not None and io.nested)
+    adj = _adjuncts(ch, tamname, place_p=place_p, fits=sem.places_for(base), time_ok=time_ok, nested=nested, q=q,
+                    near=True)  # not "will put the umbrella behind the door next week"
     ch.tag("ba")
     vp = _VP(_forms(base), (lv,), _Z(zh_v, lv) + extra_zh,
              asp_at=asp_at, en_post=obj.obj + extra_en, zh_pre=_Z("把", lb) + obj.zh)
@@ -252,143 +385,27 @@ def _k_bei(ch, tams, qs, time_ok):
     zh_v, base = ch.pick("verb", lx.BEI_VERBS)
     forms = _forms(base)
     nouns = _held_out_filter(ch, [n for n in lx.THINGS + lx.ANIMALS if lx.BA_OBJECTS[base] in n.tags])
-    subj = _common(ch.sub("subj"), ch.pick("subj.noun", nouns), "def", 0)
+    subj = _common(ch.sub("subj"), ch.pick("subj.noun", nouns), "def", 0, max_n=sem.MAX_COUNT.get(base, 10), verb=base,
+                   dets=["dem", "poss", "rc"], subject=True)  # the bicycle Tom fixed was stolen; 那把椅子, not a
+    # bare 便宜的椅子 no one has mentioned
     lb, lv = _L(), _L()
-    agent_zh, agent_en = [], []
+    agent_zh, agent_en, nested = [], [], False
     if ch.chance("agent", 0.6):
-        if base in ("eat", "drink") and ch.chance("animal_agent", 0.4):
-            agent = _common(ch.sub("by"), ch.pick("by.noun", lx.ANIMALS), "def", 0)
-        else:
-            agent = _person(ch.sub("by"), 0, role="obj")
-        agent_zh, agent_en = agent.zh, _E("by", lb) + agent.obj
-    adj = _adjuncts(ch, tamname, place_p=0.2, time_ok=time_ok)
+        eaters = [a for a in lx.ANIMALS if subj.noun.zh in sem.DIET[a.zh]] if base in ("eat", "drink") else []
+        if eaters and ch.chance("animal_agent", 0.4):
+            agent = _common(ch.sub("by"), ch.pick("by.noun", eaters), "def", 0)
+        else:  # after a relative clause, no "by him": the boy who brought it, or someone else?
+            agent = _person(ch.sub("by"), 0, role="io", kinds=("name", "kin", "noun") if subj.nested else
+                            ("pron", "name", "kin", "noun"))
+        agent_zh, agent_en, nested = agent.zh, _E("by", lb) + agent.obj, agent.nested
+        if "".join(t for t, _ in agent.zh) in "".join(t for t, _ in subj.zh):  # her umbrella was stolen by her
+            raise Retry("the owner took their own thing")
+    adj = _adjuncts(ch, tamname, place_p=0.2, fits=sem.places_for(base) if base == "steal" else (), time_ok=time_ok,
+                    nested=nested, q=q)  # stolen at the station; not "broken at home"
     ch.tag("bei")
     vp = _VP("be", (lb,), _Z(zh_v[:-1], lv), en_post=_E(forms[3], lv) + agent_en, zh_pre=_Z("被", lb) + agent_zh,
              le_links=(lv,))
     return (*_finish(ch, subj, vp, tamname, q, adj), q != "decl")
-
-
-def _k_comparative(ch, tams, qs, time_ok):
-    """比: 汤姆比玛丽高 ↔ Tom is taller than Mary."""
-    tamname = _pick_tam(ch, tams)
-    q = _pick_q(ch, [q for q in qs if q in ("decl", "yn")], tamname)
-    if ch.chance("people", 0.45):
-        adj = ch.pick("adj", [a for a in lx.ADJECTIVES if a.comp and "person" in a.fits])
-        a = _person(ch.sub("subj"), 0)
-        b = _person(ch.sub("than"), 0, role="obj")
-    else:
-        adjs = [a for a in lx.ADJECTIVES if a.comp and "person" not in a.fits]
-        adj = ch.pick("adj", adjs)
-        noun = ch.pick("noun", [n for n in lx.THINGS + lx.ANIMALS if n.tags & adj.fits])
-        a = _common(ch.sub("subj"), noun, "def", 0)
-        b = _common(ch.sub("than"), noun, "def", 0, dets=["dem", "poss"])
-    if "".join(t for t, _ in a.zh) == "".join(t for t, _ in b.zh):
-        raise Retry("compared with itself")
-    lb, la = _L(), _L()
-    ch.tag("comparative")
-    vp = _VP("be", (), [], en_post=_E(adj.comp, la) + _E("than", lb) + b.obj,
-             zh_pre=_Z("比", lb) + b.zh + _Z(adj.zh, la), stative=True)
-    return (*_finish(ch, a, vp, tamname, q, (_NONE, _NONE, _NONE)), q != "decl")
-
-
-def _k_adjective(ch, tams, qs, time_ok):
-    """很 + adjective: 这本书很贵 ↔ This book is very expensive; 我昨天很累 ↔ I was very tired yesterday."""
-    tamname = _pick_tam(ch, tams)
-    tam, neg = TAMS[tamname]
-    q = _pick_q(ch, [q for q in qs if q in ("decl", "yn")], tamname)
-    lasting = tam in ("present", "cond")  # traits (tall) and things (expensive): present only
-    if not lasting or ch.chance("person", 0.5):
-        adj = ch.pick("adj", [a for a in lx.ADJECTIVES if "person" in a.fits and (lasting or "state" in a.fits)])
-        subj = _person(ch.sub("subj"), 0)
-    else:
-        adj = ch.pick("adj", [a for a in lx.ADJECTIVES if a.comp and "person" not in a.fits])
-        noun = ch.pick("noun", [n for n in lx.THINGS + lx.ANIMALS if n.tags & adj.fits])
-        subj = _common(ch.sub("subj"), noun, "def", 0)
-    la, lh = _L(), _L()
-    very = not neg and q == "decl"
-    zh = (_Z("很", lh) if very else []) + _Z(adj.zh, la)
-    en = (_E("very", lh) if very else []) + _E(adj.en, la)
-    adjn = _adjuncts(ch, tamname, place_p=0.0, need_time=tam == "past", time_ok=time_ok and tam != "present")
-    ch.tag("adjective_predicate")
-    vp = _VP("be", (), [], en_post=en, zh_pre=zh, stative=True)
-    return (*_finish(ch, subj, vp, tamname, q, adjn), q != "decl")
-
-
-def _k_copula(ch, tams, qs, time_ok):
-    """是: 我妈妈是医生 ↔ My mother is a doctor; 谁是你的老师 ↔ Who is your teacher?"""
-    tamname = _pick_tam(ch, tams)
-    q = _pick_q(ch, [q for q in qs if q in ("decl", "yn", "who_subj")], tamname)
-    subj = _subject(ch, q)
-    lv, ln = _L(), _L()
-    if q != "who_subj" and ch.chance("job", 0.6):
-        noun = ch.pick("noun", [n for n in lx.PEOPLE if "job" in n.tags and n is not subj.noun])
-        word = noun.pl if subj.agr == "pl" else noun.sg
-        zh, en = _Z(noun.zh, ln), ([] if subj.agr == "pl" else _E(_article(word))) + _E(word, ln)
-    else:
-        if subj.agr == "pl":
-            raise Retry("plural subject with a singular predicate")
-        # my friend / the friend who …: gender-neutral nouns only (not "He is my sister")
-        noun = ch.pick("noun", [n for n in lx.PEOPLE if "owned" in n.tags])
-        pred = _common(ch.sub("pred"), noun, "def", 0, plural=False, dets=["poss", "rc"])
-        zh, en = pred.zh, pred.en
-        if subj.pron and subj.pron.zh in zh[0][0]:
-            raise Retry("I am my friend")
-    ch.tag("copula")
-    vp = _VP("be", (lv,), _Z("是", lv) + zh, en_post=en, stative=True)
-    return (*_finish(ch, subj, vp, tamname, q, (_NONE, _NONE, _NONE)), q != "decl")
-
-
-def _k_possess(ch, tams, qs, time_ok):
-    """有: 我有两只猫 ↔ I have two cats; 他没有车 ↔ He doesn't have a car."""
-    tamname = _pick_tam(ch, tams)
-    neg = TAMS[tamname][1]
-    q = _pick_q(ch, [q for q in qs if q in ("decl", "yn", "how_many", "who_subj", "why")], tamname)
-    subj = _subject(ch, q)
-    nouns = [n for n in lx.THINGS if "buy" in n.tags] + lx.ANIMALS
-    lv = _L()
-    if q == "how_many":
-        zh, wh = _wh_object(ch, q, nouns)
-        en = []
-    else:
-        obj = _common(ch.sub("obj"), ch.pick("obj.noun", nouns), "indef", 0,
-                      dets=["bare"] if neg or q != "decl" else ["bare", "num", "many", "rc"])
-        zh, en, wh = obj.zh, obj.obj, ()
-    ch.tag("possess")
-    vp = _VP(_forms("have"), (lv,), _Z("有", lv) + zh, en_post=en, stative=True, neg_zh="没")
-    return (*_finish(ch, subj, vp, tamname, q, (_NONE, _NONE, _NONE), wh=wh), q != "decl")
-
-
-def _k_existential(ch, tams, qs, time_ok):
-    """桌子上有一本书 ↔ There is a book on the table."""
-    q = _pick_q(ch, [q for q in qs if q in ("decl", "yn", "what")], _pick_tam(ch, tams))
-    lzh, len_ = _loc(ch.sub("loc"), zai=False)
-    lh = _L()
-    ch.tag("existential")
-    if q == "what":
-        lw = _L()
-        return lzh + _Z("有", lh) + _Z("什么", lw), _E("what", lw) + _E("is", lh) + len_, True
-    nouns = [n for n in lx.THINGS if n.tags & {"put", "carry"}] + lx.ANIMALS
-    np = _common(ch.sub("obj"), ch.pick("obj.noun", nouns), "indef", 0, dets=["bare", "num", "many"])
-    be = "is" if np.agr == "3s" else "are"
-    if q == "yn":
-        lq = _L()
-        return (lzh + _Z("有", lh) + np.zh + _Z("吗", lq), _E(be, lh, lq) + _E("there", lh) + np.obj + len_, True)
-    return lzh + _Z("有", lh) + np.zh, _E("there", lh) + _E(be, lh) + np.obj + len_, False
-
-
-def _k_weather(ch, tams, qs, time_ok):
-    """下雨 ↔ it rains: 昨天下雨了 ↔ It rained yesterday."""
-    tamname = _pick_tam(ch, tams)
-    tam, _ = TAMS[tamname]
-    q = _pick_q(ch, [q for q in qs if q in ("decl", "yn")], tamname)
-    zh_v, base = ch.pick("verb", [("下雨", "rain"), ("下雪", "snow")])
-    lv = _L()
-    adj = _adjuncts(ch, tamname, place_p=0.0, need_time=tam == "past", time_ok=time_ok)
-    if tam == "past" and not adj[0][0]:
-        raise Retry("下雨了 without a time word means it is raining now")
-    ch.tag("weather")
-    vp = _VP(_forms(base), (lv,), _Z(zh_v, lv))
-    return (*_finish(ch, None, vp, tamname, q, adj, subj_en=_E("it"), agr="3s"), q != "decl")
 
 
 _P, _PN, _PR, _PRN, _F, _FN = "past", "past_neg", "present", "present_neg", "future", "future_neg"
@@ -397,7 +414,7 @@ _EVENTS = (_P, _PN, _PR, _PRN, _F, _FN, "cond", "cond_neg")
 _KINDS = {
     "transitive": (_k_transitive, 9, _EVENTS + ("prog", "perf", "perf_neg", "never")),
     "intransitive": (_k_intransitive, 3, _EVENTS + ("prog", "perf", "perf_neg", "never")),
-    "motion": (_k_motion, 3, _EVENTS + ("prog", "perf", "perf_neg", "never")),
+    "motion": (_k_motion, 3, _EVENTS + ("perf", "perf_neg", "never")),  # not 正在去 (a calque of "am going")
     "purpose": (_k_purpose, 2, _EVENTS),
     "want": (_k_want, 2, (_PR, _PRN)),
     "like": (_k_like, 2, (_PR, _PRN)),

@@ -45,6 +45,7 @@ THINGS = [
     _n("苹果", "apple", "apples", "个", "food buy carry give put"),
     _n("橘子", "orange", "oranges", "个", "food buy give"),
     _n("鸡蛋", "egg", "eggs", "个", "food buy"),
+    _n("胡萝卜", "carrot", "carrots", "根", "food buy"),
     _n("包", "bag", "bags", "个", "obj buy carry lose sell steal find"),
     _n("钱包", "wallet", "wallets", "个", "obj buy lose steal find"),
     _n("礼物", "gift", "gifts", "个", "buy carry give put"),
@@ -59,11 +60,11 @@ THINGS = [
     _n("外套", "coat", "coats", "件", "obj wear buy wash lose"),
     _n("毛衣", "sweater", "sweaters", "件", "obj wear buy wash"),
     _n("裙子", "skirt", "skirts", "条", "obj wear buy wash"),
-    _n("围巾", "scarf", "scarves", "条", "obj wear buy lose"),
+    _n("围巾", "scarf", "scarves", "条", "obj wearacc buy lose"),
     _n("笔", "pen", "pens", "支", "obj buy lose borrow use give find"),
     _n("铅笔", "pencil", "pencils", "支", "obj buy lose borrow use give"),
     _n("电脑", "computer", "computers", "台", "obj buy fix use sell"),
-    _n("手表", "watch", "watches", "块", "obj buy lose fix sell steal wear put"),
+    _n("手表", "watch", "watches", "块", "obj buy lose fix sell steal wearacc put"),
     _n("歌", "song", "songs", "首", "song"),
     _n("窗户", "window", "windows", "扇", "open break clean"),
     # mass nouns: counted with an English container
@@ -130,12 +131,21 @@ PRONOUNS = [
     Pronoun("我们", "we", "us", "our", "pl"),
     Pronoun("他们", "they", "them", "their", "pl"),
 ]
+SHE_PLURAL = Pronoun("她们", "they", "them", "their", "pl")  # women only, for referring back (安娜和玛丽…，然后她们…)
 
-NAMES = [("汤姆", "Tom"), ("玛丽", "Mary"), ("杰克", "Jack"), ("安娜", "Anna"), ("小明", "Xiaoming"), ("小红", "Xiaohong")]
+NAMES = [("汤姆", "Tom"), ("玛丽", "Mary"), ("杰克", "Jack"), ("安娜", "Anna"), ("小明", "Xiaoming"), ("小红", "Xiaohong"),
+         ("大卫", "David"), ("莉莉", "Lily"), ("彼得", "Peter"), ("露西", "Lucy"), ("约翰", "John"), ("艾米", "Amy"),
+         ("山姆", "Sam"), ("凯特", "Kate"), ("小刚", "Xiaogang"), ("小丽", "Xiaoli"), ("小军", "Xiaojun"),
+         ("丽丽", "Lili")]
 
 # Family words: after a pronoun they take no 的 (我妈妈 my mother).
 KIN = [("妈妈", "mother"), ("爸爸", "father"), ("哥哥", "brother"), ("姐姐", "sister"),
        ("弟弟", "little brother"), ("妹妹", "little sister")]
+# Who is a he and who a she: a later clause refers to them with 他/她 (he/she).
+GENDER = {"汤姆": "m", "玛丽": "f", "杰克": "m", "安娜": "f", "小明": "m", "小红": "f",
+          "大卫": "m", "莉莉": "f", "彼得": "m", "露西": "f", "约翰": "m", "艾米": "f", "山姆": "m", "凯特": "f",
+          "小刚": "m", "小丽": "f", "小军": "m", "丽丽": "f",
+          "妈妈": "f", "爸爸": "m", "哥哥": "m", "姐姐": "f", "弟弟": "m", "妹妹": "f", "男孩": "m", "女孩": "f"}
 
 
 class Adj(NamedTuple):
@@ -178,7 +188,7 @@ ADJECTIVES = [
     _a("累", None, "tired", "more tired", "person state"),
     _a("饿", None, "hungry", "hungrier", "person state"),
     _a("高兴", None, "happy", "happier", "person state"),
-    _a("聪明", "聪明的", "clever", "cleverer", "person"),
+    _a("聪明", None, "clever", "cleverer", "person"),  # not "the clever nurse fixed …": said, not used to pick out
     _a("年轻", "年轻的", "young", "younger", "person"),
 ]
 
@@ -215,19 +225,20 @@ VERBS = [
     _v("洗", "wash washes washed washed washing", "wash", flags="wh"),
     _v("借", "borrow borrows borrowed borrowed borrowing", "borrow", flags="wh"),
     _v("带", "bring brings brought brought bringing", "carry", flags="wh"),
-    _v("穿", "wear wears wore worn wearing", "wear", flags="wh"),
+    _v("穿", "wear wears wore worn wearing", "wear", flags="wh noprog"),  # 正在穿 is "putting on"
+    _v("戴", "wear wears wore worn wearing", "wearacc", flags="wh noprog"),  # 戴手表, 戴围巾: not 穿
     _v("拍", "take takes took taken taking", "photo"),
     _v("唱", "sing sings sang sung singing", "song", flags="wh"),
     _v("听", "listen listens listened listened listening", "listen song", part="to", flags="wh"),
     _v("开", "drive drives drove driven driving", "drive"),
     _v("骑", "ride rides rode ridden riding", "ride"),
     _v("丢", "lose loses lost lost losing", "lose", flags="noprog nohabit"),
-    _v("找", "look looks looked looked looking", "lose find", part="for", flags="wh"),
+    _v("找", "look looks looked looked looking", "lose find", part="for", flags="wh nohabit"),
     _v("找到", "find finds found found finding", "lose find", flags="noprog nohabit wh"),
     _v("用", "use uses used used using", "use", flags="wh"),
     _v("打开", "open opens opened opened opening", "open", flags="noprog"),
     _v("看见", "see sees saw seen seeing", "animal person", flags="noprog nohabit"),  # 没看见, not 不看见
-    _v("学", "learn learns learned learned learning", "subject", flags="wh"),
+    _v("学", "study studies studied studied studying", "subject", flags="wh"),  # 学英语: study English
     _v("做", "make makes made made making", "make", flags="wh"),
     _v("偷", "steal steals stole stolen stealing", "steal", flags="noprog nohabit"),
     _v("修", "fix fixes fixed fixed fixing", "fix", flags="wh"),
@@ -310,12 +321,13 @@ PLACES = [
     _p("饭馆", "in the restaurant", "to the restaurant"),
     _p("办公室", "in the office", "to the office"),
     _p("医院", "at the hospital", "to the hospital"),
-    _p("火车站", "at the station", "to the station"),
+    _p("火车站", "at the train station", "to the train station"),
     _p("电影院", "at the cinema", "to the cinema"),
     _p("书店", "in the bookstore", "to the bookstore"),
     _p("银行", "at the bank", "to the bank"),
     _p("花园", "in the garden", "to the garden"),
     _p("海边", "at the beach", "to the beach"),
+    _p("游泳池", "at the pool", "to the pool"),
     _p("北京", "in Beijing", "to Beijing"),
     _p("上海", "in Shanghai", "to Shanghai"),
 ]
@@ -337,7 +349,7 @@ LOCATIONS = [
     ("树", "tree", [("下面", "under")]),
     ("房子", "house", [("前面", "in front of"), ("后面", "behind")]),
     ("窗户", "window", [("旁边", "next to")]),
-    ("河", "river", [("边", "by")]),
+    ("河", "river", [("边", "by"), ("里", "in")]),
 ]
 
 # Time words: zh, English (placed at the end of the English clause)

@@ -1,21 +1,18 @@
-"""The phrase level of the corpus grammar: choices, linked pieces, noun phrases, time and place.
+"""The phrase level of the corpus grammar: noun phrases, relative clauses, time and place.
 
-Part of the grammar behind ``helpers.corpus`` (clauses: ``clause``; clause kinds: ``kinds``;
-sentences: ``sentence``). It holds
+Part of the grammar behind ``helpers.corpus`` (choices and pieces: ``pieces``; clauses: ``clause``; clause
+kinds: ``kinds`` and ``states``; sentences: ``sentence``; what makes sense: ``semantics``). It holds
 
-* ``Chooser``: every random decision goes through it under a name, so ``realise`` can fix any of
-  them; ``Retry``: raised when the choices made so far cannot be completed;
-* pieces: a phrase is a list of (text, links) pieces, built with ``_Z`` (Chinese) and ``_E``
-  (English); a link (``_L``) shared by a Chinese and an English piece says they translate each other,
-  and ``assemble`` reads the gold alignment off the links of a finished sentence;
 * noun phrases (``_NP``): pronouns, names, family members (``_person``) and common nouns with
   their determiners, numerals and measure words, possessors and adjectives (``_common``);
 * relative clauses, before the noun in Chinese and after it in English (``_rc_obj``, ``_rc_subj``),
   nested up to ``MAX_RC_DEPTH`` times;
 * time words and place phrases (``_time``, ``_place``, ``_loc``).
 
-Names with a leading underscore are shared by the three grammar modules and meant for no one
-else. Imports only the standard library and ``helpers.grammar.lexicon``.
+Every choice consults ``semantics``: which adjective fits a noun (``adj_fits``), how many of a thing a verb
+takes, which verbs a relative clause may use, where an action or an animal can be. Names with a leading
+underscore are shared by the grammar modules and meant for no one else. Imports only the standard library and
+``lexicon``, ``semantics`` and ``pieces``.
 """
 
 from __future__ import annotations
@@ -23,133 +20,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import lexicon as lx
+from . import semantics as sem
+from .pieces import _E, _L, _Z, Retry
 
 MAX_RC_DEPTH = 2  # a relative clause may hold another one, not a third
-
-
-# ----------------------------------------------------------------------------------------------
-# Choices. Every random decision goes through a Chooser under a name ("subj.det", "tam", ...), so
-# `realise()` can fix any of them and tests can build an exact sentence.
-
-
-class Retry(Exception):
-    """The choices made so far cannot be completed; the generator samples a new sentence."""
-
-
-def _matches(option, want):
-    if option == want:
-        return True
-    if isinstance(option, lx.Verb):
-        return want in (option.zh, option.forms[0])
-    if isinstance(option, tuple) and option:
-        return want == option[0] or (len(option) > 1 and isinstance(option[1], str) and want == option[1])
-    return False
-
-
-class Chooser:
-    """Makes every decision of one sentence, each under a name, and records what the sentence uses.
-
-    rng: the ``random.Random`` to draw from; fixed: name → wanted value (``realise``); strict: leave
-    optional parts out unless fixed; held_out: Chinese nouns kept out of the 把/被 frames; novel:
-    this clause must put one of them there instead (the test_novel split). ``tags`` (constructions
-    used) and ``used`` (fixed names consumed) are shared with the sub-choosers made by ``sub``.
-    """
-
-    def __init__(self, rng, fixed=None, strict=False, novel=False, prefix="", tags=None, used=None, held_out=()):
-        self.rng, self.fixed, self.strict, self.novel, self.prefix = rng, fixed or {}, strict, novel, prefix
-        self.tags = [] if tags is None else tags
-        self.used = set() if used is None else used
-        self.held_out = tuple(held_out)
-
-    def sub(self, name):
-        """A chooser for a part ("subj", "obj", …): its names get the prefix ``name.``."""
-        return Chooser(self.rng, self.fixed, self.strict, self.novel, self.prefix + name + ".", self.tags, self.used,
-                       self.held_out)
-
-    def tag(self, *names):
-        self.tags.extend(n for n in names if n)
-
-    def _fixed(self, key):
-        full = self.prefix + key
-        if full in self.fixed:
-            self.used.add(full)
-            return True, self.fixed[full]
-        return False, None
-
-    def pick(self, key, options, weights=None):
-        """One of `options` (a fixed choice may name an option by its Chinese or English word)."""
-        known, want = self._fixed(key)
-        if known:
-            for o in options:
-                if _matches(o, want):
-                    return o
-            names = sorted({str(o[0]) if isinstance(o, tuple) else str(o) for o in options})
-            raise ValueError(f"{self.prefix + key}={want!r} is not possible here; possible: {names}")
-        if not options:
-            raise Retry(self.prefix + key)
-        if weights is None:
-            return options[self.rng.randrange(len(options))]
-        return self.rng.choices(options, weights)[0]
-
-    def maybe(self, key, options, p):
-        """With probability p one of `options`, else None (strict mode: None unless fixed)."""
-        known, want = self._fixed(key)
-        if known and want is None:
-            return None
-        if known or (not self.strict and self.rng.random() < p):
-            return self.pick(key, options)
-        return None
-
-    def chance(self, key, p):
-        known, want = self._fixed(key)
-        if known:
-            return bool(want)
-        return False if self.strict else self.rng.random() < p
-
-
-# ----------------------------------------------------------------------------------------------
-# Phrases are lists of pieces (text, links). A link is a fresh object shared by the Chinese and
-# the English pieces that translate each other; `assemble` reads the alignment off at the end.
-
-
-class _L:
-    __slots__ = ()
-
-
-def _Z(text, *links):
-    return [(text, tuple(lk for lk in links if lk is not None))] if text else []
-
-
-def _E(words, *links):
-    ls = tuple(lk for lk in links if lk is not None)
-    return [(w, ls) for w in words.split()]
-
-
-def assemble(zh_pieces, en_pieces, question):
-    """Join a sentence's pieces into the two strings and read the alignment off the shared links.
-
-    Adds the final 。/？ and ./? (linked to each other) and capitalises the first English word.
-    Returns (zh, en, words, alignment): the Chinese string, the English sentence, its words as
-    built, and the sorted (Chinese character index, English word index) links.
-    """
-    lp = _L()
-    zh_pieces = zh_pieces + _Z("？" if question else "。", lp)
-    en_pieces = en_pieces + _E("?" if question else ".", lp)
-    where = {}  # link -> Chinese character indices
-    zh, pos = [], 0
-    for text, links in zh_pieces:
-        for _ in text:
-            for lk in links:
-                where.setdefault(lk, []).append(pos)
-            pos += 1
-        zh.append(text)
-    words = [w for w, _ in en_pieces]
-    words[0] = words[0][0].upper() + words[0][1:]
-    en = ""
-    for w in words:
-        en += ("" if not en or w in ",.?" else " ") + w
-    alignment = sorted({(i, j) for j, (_, links) in enumerate(en_pieces) for lk in links for i in where.get(lk, ())})
-    return "".join(zh), en, words, tuple(alignment)
 
 
 @dataclass
@@ -162,6 +36,28 @@ class _NP:
     noun: lx.Noun | None = None
     pron: lx.Pronoun | None = None
     nested: bool = False  # holds a relative clause
+    gender: str | None = None  # "m" / "f" where known (names, family words, 他/她): picks 他/她 when referred to
+    owner: object = None  # a family word's owner (我 of 我妈妈)
+
+
+def vkey(verb):
+    """A verb's key in ``semantics`` tables: its English base form and particle ("read", "look at", "look for")."""
+    return verb.forms[0] + (" " + verb.part if verb.part else "")
+
+
+def overlap(a, b):
+    """Do two person phrases (may) refer to the same people? 我/我们, 他/他们, or the same words."""
+    za, zb = "".join(t for t, _ in a.zh), "".join(t for t, _ in b.zh)
+    if za == zb or set(za.split("和")) & set(zb.split("和")):  # 小红和汤姆 … 小红
+        return True
+    return bool(a.pron and b.pron and (za.startswith(zb) or zb.startswith(za)))
+
+
+def adj_fits(adj, noun):
+    """Does the adjective fit the noun (sweet cake, not sweet beer)? ``semantics.ADJ_NOUNS``, else the tags."""
+    if adj.attr and adj.attr.rstrip("的") in sem.ADJ_NOUNS:
+        return noun.zh in sem.ADJ_NOUNS[adj.attr.rstrip("的")]
+    return bool(adj.fits & noun.tags)
 
 
 def _article(word):
@@ -182,14 +78,26 @@ def _person(ch, depth, *, role="subj", plural=True, kinds=("pron", "name", "kin"
     kind = ch.pick("type", list(kinds), [{"pron": 6, "name": 2, "kin": 2, "noun": 3}[k] for k in kinds])
     lk = _L()
     if kind == "pron":
-        p = ch.pick("pron", lx.PRONOUNS)
-        return _NP(_Z(p.zh, lk), _E(p.subj, lk), _E(p.obj, lk), p.agr, "person", pron=p)
+        pronouns = lx.PRONOUNS
+        if role in ("obj", "io", "kin_obj") and (ch.ctx.get("subj") is not None or ch.ctx.get("subj_kinds")):
+            pronouns = [p for p in pronouns if p.zh not in ("他", "她", "他们")]  # "…, and then he went home": who?
+        if role == "rc":  # the cake I made, not "the cake they made" (who?)
+            pronouns = [p for p in pronouns if p.zh[0] not in "他她"]
+        if role == "kin":  # 我妈妈, 你爸爸; not 我们的妈妈
+            pronouns = [p for p in pronouns if (p.agr != "pl" or p.zh == "你")
+                        and not (ch.ctx.get("listing") and p.zh[0] in "他她")]  # a list: whose sister?
+        if role == "kin_obj":  # 玛丽把蛋糕给了我妈妈; not 给了他哥哥 (whose? he was never named)
+            pronouns = [p for p in pronouns if p.zh in ("我", "你")]
+        p = ch.pick("pron", pronouns)
+        return _NP(_Z(p.zh, lk), _E(p.subj, lk), _E(p.obj, lk), p.agr, "person", pron=p,
+                   gender={"他": "m", "她": "f"}.get(p.zh))
     if kind == "name":
         zh, en = ch.pick("name", lx.NAMES)
-        return _NP(_Z(zh, lk), _E(en, lk), _E(en, lk), "3s", "person")
+        return _NP(_Z(zh, lk), _E(en, lk), _E(en, lk), "3s", "person", gender=lx.GENDER[zh])
     if kind == "kin":
         zh, en = ch.pick("kin", lx.KIN)
-        who = _person(ch.sub("owner"), depth, kinds=("pron", "name"))
+        who = ch.ctx.get("kin_owner") if role == "subj" else None  # one family: 我爸爸…，我妈妈…
+        who = who or _person(ch.sub("owner"), depth, kinds=("pron", "name"), role="kin" if role == "subj" else "kin_obj")
         if who.pron:  # 我妈妈: no 的 after a one-character pronoun (but 他们的妈妈)
             ol = _L()
             zh_ = _Z(who.pron.zh + ("的" if len(who.pron.zh) > 1 else ""), ol) + _Z(zh, lk)
@@ -198,44 +106,76 @@ def _person(ch, depth, *, role="subj", plural=True, kinds=("pron", "name", "kin"
             pz, pe = _possessive(who)
             zh_, en_ = pz + _Z(zh, lk), pe + _E(en, lk)
         ch.tag("possessive")
-        return _NP(zh_, en_, en_, "3s", "person")
+        return _NP(zh_, en_, en_, "3s", "person", gender=lx.GENDER[zh], owner=who)
     dets = ["bare", "dem"] if owner else None  # the teacher's, not "the teacher who came's"
+    # role "io": a recipient, definite (把苹果给了老师 gave the apple to the teacher)
     return _common(ch, ch.pick("noun", lx.PEOPLE), "indef" if role == "obj" else "def", depth, plural=plural, dets=dets)
 
 
-_DET_WEIGHTS = {"bare": 6, "num": 3, "many": 1, "dem": 2, "poss": 2, "rc": 3}
+_DET_WEIGHTS = {"bare": 6, "num": 3, "many": 1, "dem": 2, "poss": 2, "rc": 20}
 
 
-def _common(ch, noun, role, depth, *, plural=True, dets=None):
+def _common(ch, noun, role, depth, *, plural=True, dets=None, max_n=10, verb=None, adj_ok=True, many=False,
+            subject=False):
     """A noun phrase around a common noun.
 
     role: "indef" (a book: objects of events), "generic" (books: habits, 喜欢), "def" (the book:
     subjects, 把 and 被). Determiners: bare, numeral + measure word, 很多, 这/那, a possessor, or a
-    relative clause (which may hold another one, up to MAX_RC_DEPTH).
+    relative clause (which may hold another one, up to MAX_RC_DEPTH). max_n: the most of it the
+    verb takes (``semantics.MAX_COUNT``: one rides one bicycle); verb: the key of the verb it is the
+    object of, which its relative clause must not repeat (not "the photo you took" after "take");
+    adj_ok: may take an adjective (not in comparisons: "the long song is longer than …"); many: a bare count
+    noun is plural in English (they bought tickets, not "a ticket"); subject: the phrase is the clause's subject,
+    the one place where a relative clause may end in a time word (the phone Anna bought yesterday was stolen; not
+    "Jack lost the bag we brought last night", where last night could be when he lost it).
     """
+    if role == "generic" and dets is None:  # habits take bare nouns: 他每天看报纸, not "reads the books you found"
+        dets = ["bare"]
+    if role == "generic":  # 我每天早上开车, not 开新车 ("a new car every morning")
+        adj_ok = False
+    if noun.zh in sem.BIG_BUYS:  # one buys one computer, not eight
+        max_n = min(max_n, 2)
+    if max_n <= 1:
+        plural = False
+        if role == "generic":  # he rides a bicycle every day, not "rides bicycles"
+            role = "indef"
     count, person = noun.pl is not None, "person" in noun.tags
     kind = "person" if person else "animal" if "animal" in noun.tags else "thing"
     if dets is None:
-        dets = {"indef": ["bare", "num", "dem", "poss", "rc"],
-                "generic": ["bare", "num", "dem", "poss", "rc"], "def": ["bare", "dem", "poss", "rc"]}[role]
+        dets = {"indef": ["bare", "num", "dem", "poss", "rc"],  # habits: 他每天看报纸, not "reads the books you found"
+                "generic": ["bare"], "def": ["bare", "dem", "poss", "rc"]}[role]
     if "subject" in noun.tags:  # 中文, 音乐
         dets = ["bare"]
     if person and "owned" not in noun.tags:  # my friend, but not "my engineer"
         dets = [d for d in dets if d != "poss"]
-    if not plural:
+    if person and role == "def" and len(dets) > 1:  # 那个男孩 that boy, 我的朋友 my friend: not a bare "the boy"
+        dets = [d for d in dets if d != "bare"]  # no one has met
+    if person and noun.zh not in sem.RC_PEOPLE:  # not "the police officer who sells bicycles", "the boy who sells
+        dets = [d for d in dets if d != "rc"]      # tables": a friend or a neighbor is picked out by what they do
+    later = role != "def" and ch.ctx.get("subj") is not None  # a later clause about the same person (然后他…)
+    if later:  # not "drank that glass of juice" (which?)
+        dets = [d for d in dets if d != "dem"] or ["bare"]
+    if not plural or max_n < 5:
         dets = [d for d in dets if d != "many"]
-    if depth >= MAX_RC_DEPTH:
-        dets = [d for d in dets if d != "rc"]
+    if depth >= MAX_RC_DEPTH or kind == "animal" or (kind == "thing" and not _rc_verbs(noun, verb, _went_to(ch))):
+        dets = [d for d in dets if d != "rc"]  # not "the horse that rests by the river"; no verb fits: no clause
+    if ch.ctx.get("out", {}).get("tam") in ("future", "future_neg", "cond") and verb not in sem.COUNTED_PLANS:
+        dets = [d for d in dets if d != "num"] or ["bare"]  # not "will feed two birds", "will take six photos"
+    if ch.ctx.get("out", {}).get("tam") in ("future", "future_neg", "cond") and not person:
+        dets = [d for d in dets if d != "dem"] or ["bare"]  # not "on Friday I will feed this bird": not here yet
     det = ch.pick("det", dets, [_DET_WEIGHTS[d] for d in dets])
     ln = _L()
     zh_pre, en_det, n, nested, rc_en = [], [], 1, False, []
     if det == "bare":
-        n = 2 if role == "generic" and count else 1
+        # 吃了鸡蛋 ate eggs, 拍了照片 took photos: a bare noun that is usually several is plural in English
+        n = 2 if count and (role == "generic" or (role == "indef" and noun.tags & {"food", "photo", "song"}
+                                                   and noun.pl != noun.sg) or (many and role == "indef")) else 1
         if person and role == "def" and plural and ch.chance("men", 0.15):  # 孩子们 the children
             n = 2
         en_det = _E("the") if role == "def" else []
     elif det == "num":
-        num = ch.pick("num", lx.NUMBERS if plural else lx.NUMBERS[:1])
+        num = ch.pick("num", lx.NUMBERS[:max_n if count else min(max_n, 3)] if plural else lx.NUMBERS[:1])  # not
+        # "nine glasses of milk"
         n, lq = lx.NUMBERS.index(num) + 1, _L()
         zh_pre, en_det = _Z(num[0] + noun.mw, lq), _E(num[1], lq)
         ch.tag("numeral_measure")
@@ -245,43 +185,45 @@ def _common(ch, noun, role, depth, *, plural=True, dets=None):
     elif det == "dem":
         d = ch.pick("dem", [("这", "this", "these"), ("那", "that", "those")])
         lq = _L()
-        how = ch.pick("dem_n", ["one", "xie", "num"], [6, 2, 1]) if count and plural else "one"
+        how = ch.pick("dem_n", ["one", "xie", "num"], [6, 2, 1]) if count and plural and max_n > 1 else "one"
         if how == "one":
             zh_pre, en_det = _Z(d[0] + noun.mw, lq), _E(d[1], lq)
         elif how == "xie":
             zh_pre, en_det, n = _Z(d[0] + "些", lq), _E(d[2], lq), 2
         else:
-            num = ch.pick("num", lx.NUMBERS[1:])
+            num = ch.pick("num", lx.NUMBERS[1:max_n])
             n, lm = lx.NUMBERS.index(num) + 1, _L()
             zh_pre, en_det = _Z(d[0], lq) + _Z(num[0] + noun.mw, lm), _E(d[2], lq) + _E(num[1], lm)
             ch.tag("numeral_measure")
         ch.tag("demonstrative")
     elif det == "poss":  # 我的, 汤姆的, 我妈妈的, 老师的
-        owner = _person(ch.sub("owner"), depth, plural=False, owner=True)
+        owner = _person(ch.sub("owner"), depth, plural=False, owner=True,  # later: not "then he borrowed his book"
+                        **({"kinds": ("name", "kin", "noun")} if later else {}))  # (whose?), but Xiaoming's book
+        if owner.agr == "pl" and noun.tags & {"wear", "wearacc", "ride", "drive"}:
+            raise Retry("他们的衬衫: one shirt for several people")
         zh_pre, en_det = _possessive(owner)
         ch.tag("possessive")
     else:  # relative clause
-        if count and plural and ch.chance("rc_num", 0.2):
-            n = ch.pick("num", range(2, 11))
-        rc = _rc_obj if kind == "thing" else _rc_subj
-        rz, rc_en, inner = rc(ch.sub("rc"), noun, "3s" if n == 1 else "pl", depth + 1)
+        if kind == "thing":  # one thing, one person: not "the nine children who sell paintings"
+            rz, rc_en, inner = _rc_obj(ch.sub("rc"), noun, "3s", depth + 1, verb, time_ok=subject)
+        else:
+            rz, rc_en, inner = _rc_subj(ch.sub("rc"), noun, "3s", depth + 1)
+        if count and "food" in noun.tags and noun.pl != noun.sg:  # 她买的胡萝卜: the carrots she bought
+            n = 2
         zh_pre = rz + [("的", rc_en[0][1] if rc_en[0][0] in ("who", "that") else ())]
         en_det, nested = _E("the"), True
-        if n > 1:
-            lq = _L()
-            zh_pre += _Z(lx.NUMBERS[n - 1][0] + noun.mw, lq)
-            en_det += _E(lx.NUMBERS[n - 1][1], lq)
-            ch.tag("numeral_measure")
         ch.tag("relative_clause", "relative_nested" if inner else None)
-    adjs = [a for a in lx.ADJECTIVES if a.attr and a.fits & noun.tags]
-    adj = ch.maybe("adj", adjs, 0.2) if adjs else None
+    adjs = [a for a in lx.ADJECTIVES if a.attr and adj_fits(a, noun)]
+    adj = ch.maybe("adj", adjs, 0.4) if adjs and adj_ok and det not in ("poss", "bare") and not (
+        person and det == "rc") else None  # not 她的好吃的蛋糕, 在办公室工作的年轻的朋友, nor a bare 漂亮的鸟 or 红包 (a
+    # red envelope): 两只漂亮的鸟, 那个红包
     zh_adj, en_adj = [], []
     if adj:
         la = _L()
         zh_adj, en_adj = _Z(adj.attr, la), _E(adj.en, la)
         ch.tag("adjective")
     zh_ = zh_pre + zh_adj + _Z(noun.zh, ln)
-    if person and det == "bare" and n > 1:
+    if person and det == "bare" and n > 1 and role == "def":  # 孩子们 the children; generic 喜欢孩子 likes children
         zh_ += _Z("们", ln)
     if count:
         en_ = en_det + en_adj + _E(noun.sg if n == 1 else noun.pl, ln)
@@ -290,7 +232,8 @@ def _common(ch, noun, role, depth, *, plural=True, dets=None):
             unit = noun.unit.split("/")[0 if n == 1 else 1]
             en_det = en_det + [(unit, en_det[-1][1]), ("of", en_det[-1][1])]
         en_ = en_det + en_adj + _E(noun.sg, ln)
-    if role == "indef" and det == "bare" and count:
+    if role == "indef" and det == "bare" and count and n == 1 and not ("food" in noun.tags and noun.pl == noun.sg):
+        # 吃鱼 ate fish, not "a fish"
         en_ = _E("a") + en_
     if en_[0][0] == "a":  # a/an agrees with the next word
         en_[0] = (_article(en_[1][0]), en_[0][1])
@@ -299,7 +242,7 @@ def _common(ch, noun, role, depth, *, plural=True, dets=None):
         agr = "3s" if n == 1 else "pl"
     else:  # the tea is, the shoes are
         agr = "pl" if noun.sg.endswith("s") else "3s"
-    return _NP(zh_, en_, en_, agr, kind, noun=noun, nested=nested)
+    return _NP(zh_, en_, en_, agr, kind, noun=noun, nested=nested, gender=lx.GENDER.get(noun.zh))
 
 
 def _finite(forms, tam, agr):
@@ -309,17 +252,47 @@ def _finite(forms, tam, agr):
     return forms[1] if agr == "3s" else forms[0]
 
 
-def _rc_obj(ch, noun, agr, depth):
+def _went_to(ch):
+    """Where the clause's action happens when that limits what a relative clause may say: a place the sentence went to
+    (去了书店，然后…), or a bookstore or library scene (not "in the library I borrowed the book you bought")."""
+    at = ch.ctx.get("at")
+    return at if not ch.ctx.get("listing") or at in sem.MADE_THINGS_AT else None
+
+
+def _rc_verbs(noun, main_verb, at=None):
+    """The verbs an object relative clause on `noun` may use: ``semantics.RC_FOR`` of the clause's verb (read the
+    novel Tom wrote, wore the coat my mother bought), that take the noun, never the clause's own verb (not "you took
+    the photo you took"). at: where the clause happens (a bookstore, after 去了书店): then only who made it (bought
+    the novel Mary's father wrote; not "the novel Tom bought", in a bookstore)."""
+    main = (main_verb or "").split(" ")[0]
+    allowed = sem.RC_FOR.get(main_verb, set()) & (sem.MADE_BY if at else sem.RC_VERBS) - sem.RC_VERBS_BANNED
+    return [v for v in lx.VERBS if v.obj & noun.tags and vkey(v) in allowed and vkey(v) != main_verb and v.forms[0] != main]
+
+
+def _rc_obj(ch, noun, agr, depth, main_verb=None, time_ok=True):
     """Object-gap relative clause: 我昨天买的(书) → (the book) I bought yesterday.
 
-    Without a time word it is past (我买的书 the book I bought); with 每天 it is a habit.
+    Without a time word it is past (我买的书 the book I bought); with 每天 it is a habit. Never with a verb
+    that uses the thing up (``semantics.RC_VERBS_BANNED``) or with the verb of the clause around it.
     """
-    habit = ch.chance("habit", 0.2)
+    habit = False  # "the novel Mary borrows every morning" tells nothing apart: object relative clauses are past
     tam = "present" if habit else "past"
-    verb = ch.pick("verb", [v for v in lx.VERBS if v.obj & noun.tags and not (habit and "nohabit" in v.flags)])
-    subj = _person(ch.sub("subj"), depth)
-    t = _time(ch, lx.HABIT_TIMES, 1.0) if habit else _time(ch, lx.PAST_TIMES, 0.35)
-    place = _place(ch, 0.25)
+    planned = ch.ctx.get("out", {}).get("tam") in ("future", "future_neg", "cond")  # 明天会吃我做的面条 is "the
+    # noodles I'll make", not "I made"
+    verb = ch.pick("verb", [v for v in _rc_verbs(noun, main_verb, _went_to(ch)) if not (planned and vkey(v) == "make")])
+    if depth < MAX_RC_DEPTH and vkey(verb) in ("write", "draw") and ch.chance("nest", 0.2):  # the novel the friend who
+        # works at the bank wrote; not "the cup the young friend who studies at home bought"
+        who = [n for n in lx.PEOPLE if n.zh in sem.RC_PEOPLE]
+        ch.ctx["rc_works"] = True  # picked out by where they work or study
+        subj = _common(ch.sub("subj"), ch.pick("subj.noun", who), "def", depth, dets=["rc"])
+        del ch.ctx["rc_works"]
+    else:  # someone the reader knows (my mother, Tom, I), not "the young driver"
+        subj = _person(ch.sub("subj"), depth, kinds=("pron", "name", "kin"), role="rc")
+    # a novel is written over months: "the novel you wrote this morning" will not do
+    times = [t for t in lx.PAST_TIMES if (t[0] in ("去年", "上个月")) == (vkey(verb) in ("write", "draw"))]  # the
+    # noodles she made yesterday, the novel he wrote last year
+    t = _time(ch, lx.HABIT_TIMES, 1.0) if habit else _time(ch, times, 0.35 if time_ok else 0.0)
+    place = _place(ch, 0.1, fits=sem.places_for(vkey(verb), noun.zh))
     lv = _L()
     zh_ = subj.zh + t[0] + place[0] + _Z(verb.zh, lv)
     en_ = _E("that" if subj.nested else "") + subj.en + _E(_finite(verb.forms, tam, subj.agr), lv)
@@ -328,27 +301,27 @@ def _rc_obj(ch, noun, agr, depth):
 
 
 def _rc_subj(ch, noun, agr, depth):
-    """Subject-gap relative clause: 喜欢猫的(孩子) → (the child) who likes cats.
+    """Subject-gap relative clause: 卖花的(邻居) → (the neighbor) who sells flowers.
 
-    Past only with a past time word (昨天来的学生); otherwise a habit (present tense).
+    What tells a person apart, always in the present: where they work or study (在银行工作的朋友 the friend who
+    works at the bank) or what they make, sell or fix (``semantics.HABIT_VERBS``). Not a passing event ("the boy who
+    swam this morning"), which reads oddly as a name for someone.
     """
-    person = "person" in noun.tags
-    past = ch.chance("past", 0.4)
-    tam = "past" if past else "present"
-    t = _time(ch, lx.PAST_TIMES, 1.0) if past else _time(ch, lx.HABIT_TIMES, 0.3)
-    lv, inner = _L(), False
-    if ch.chance("intransitive", 0.35):
-        iv = ch.pick("verb", [v for v in lx.INTRANSITIVES if person or v.subj == "animate"])
-        place = _place(ch, 0.4, loc_ok=True)
-        zh_, post, forms, part = t[0] + place[0] + _iv_zh(iv, lv)[0], place[1], iv.forms, ""
+    lv = _L()
+    if ch.ctx.get("rc_works") or ch.chance("intransitive", 0.4):  # the friend who works at the bank
+        iv = ch.pick("verb", [v for v in lx.INTRANSITIVES if v.forms[0] in sem.HABIT_INTRANSITIVES
+                              and not (ch.ctx.get("rc_works") and v.forms[0] != "work")])  # the friend who works
+        # at the bank wrote it; not "the neighbor who studies at home took"
+        place = _place(ch, 1.0, fits=sem.places_for(iv.forms[0]))
+        zh_, post, forms, part, inner = place[0] + _iv_zh(iv, lv)[0], place[1], iv.forms, "", False
         ch.tag("intransitive")
-    else:
-        verb = ch.pick("verb", [v for v in lx.VERBS if (person or v.subj == "animate")
-                                and not (not past and "nohabit" in v.flags)])
-        obj = _object(ch.sub("obj"), verb, "indef" if past else "generic", depth)
-        inner = obj.nested
-        zh_, post, forms, part = t[0] + _vo(verb, lv, obj.zh), obj.obj, verb.forms, verb.part
-    en_ = _E("who" if person else "that", _L()) + _E(_finite(forms, tam, agr), lv) + _E(part, lv) + post + t[1]
+    else:  # the neighbor who sells flowers
+        verb = ch.pick("verb", [v for v in lx.VERBS if vkey(v) in sem.HABIT_VERBS])
+        what = sem.HABIT_OBJECTS.get(vkey(verb))  # who writes novels, not "who writes letters"
+        obj = _object(ch.sub("obj"), verb, "generic", depth, dets=["bare"],
+                      nouns=[n for n in lx.THINGS if n.tags & verb.obj and (what is None or n.zh in what)])
+        zh_, post, forms, part, inner = _vo(verb, lv, obj.zh), obj.obj, verb.forms, verb.part, obj.nested
+    en_ = _E("who", _L()) + _E(_finite(forms, "present", agr), lv) + _E(part, lv) + post
     return zh_, en_, inner
 
 
@@ -362,13 +335,48 @@ def _vo(verb, lv, obj_zh):
     return _Z(verb.zh, lv) + obj_zh
 
 
-def _object(ch, verb, role, depth, nouns=None):
-    """The object of `verb`: a person (看见他) or a noun phrase whose noun the verb takes."""
-    if "person" in verb.obj and ch.chance("person_obj", 0.5):
-        return _person(ch, depth, role="obj")
+def _object(ch, verb, role, depth, nouns=None, *, eater=None, dets=None, many=False, adj_ok=True):
+    """The object of `verb`: a person (看见他) or a noun phrase whose noun the verb takes.
+
+    eater: the animal noun when an animal eats or drinks (only its ``semantics.DIET``); the count is capped
+    by ``semantics.MAX_COUNT`` and a relative clause on the object never repeats `verb`. adj_ok=False (a negated
+    clause): no adjective and no "A and B" (not "didn't eat noodles and fish").
+    """
+    if vkey(verb) == "feed":  # 喂了鱼: fed the fish
+        role = "def"
+    if "person" in verb.obj and eater is None and ch.chance("person_obj", 0.5):
+        no_rc = dets is not None and "rc" not in dets  # at the depth limit a phrase takes no relative clause
+        return _person(ch, MAX_RC_DEPTH if no_rc else depth, role="obj")
     if nouns is None:
         nouns = [n for n in lx.THINGS + lx.ANIMALS + lx.PEOPLE if n.tags & verb.obj]
-    return _common(ch, ch.pick("noun", nouns), role, depth)
+    if eater is not None:
+        nouns = [n for n in nouns if n.zh in sem.DIET[eater.zh]]
+    key = vkey(verb)
+    if role == "generic":  # a habit: 他每天拍照片, not "takes five photos every day"
+        dets = ["bare"]
+    if dets is None and key in sem.POSS_BANNED:  # not "buy Tom's wallet", "make two pieces of cake"
+        dets = ["bare"] if key == "make" else ["bare", "num"] + (["dem"] if key not in sem.CREATE_VERBS else []) + (
+            ["rc"] if key in sem.MADE_BY_ONLY else [])  # bought the book Tom wrote, ate the cake my mother made
+    noun = ch.pick("noun", nouns)
+    if key == "feed" and noun.zh == "鸟":  # 喂鸟 fed birds (in the park), not "the bird"
+        role, many = "indef", True
+    # 买了苹果和橘子 ↔ bought apples and oranges: two things of one kind, bought (eaten, read…) at the same place
+    pairs = sem.AND_EATEN if key == "eat" else sem.AND_PAIRS if key != "feed" else None
+    pair = [n for n in nouns if n is not noun and n.tags & noun.tags & set(sem.CONTRAST_CLASSES)
+            and (pairs is None or frozenset((n.zh, noun.zh)) in pairs)
+            and not {n.zh, noun.zh} & sem.NOT_EVERYDAY and sem.places_for(key, n.zh) == sem.places_for(key, noun.zh)]
+    both = depth == 0 and key in sem.AND_VERBS and bool(pair) and adj_ok and ch.chance("and", 0.3)
+    np = _common(ch, noun, "generic" if both else role, depth, max_n=sem.MAX_COUNT.get(key, 10), verb=key,
+                 dets=["bare"] if both else dets, many=many,  # ate fish and bread; not "is writing an old book"
+                 adj_ok=adj_ok and not both and key not in sem.CREATE_VERBS)
+    if both:
+        other = _common(ch.sub("and"), ch.pick("and.noun", pair), "generic", depth, max_n=sem.MAX_COUNT.get(key, 10),
+                        verb=key, dets=["bare"], adj_ok=False)
+        la = _L()
+        ch.tag("coordination_np")
+        return _NP(np.zh + _Z("和", la) + other.zh, np.en + _E("and", la) + other.en, np.obj + _E("and", la) + other.obj,
+                   "pl", np.kind, noun=noun)
+    return np
 
 
 def _iv_zh(iv, lv):
@@ -390,30 +398,51 @@ def _time(ch, options, p, key="time"):
     return _Z(t[0], lk), _E(t[1], lk)
 
 
-def _place(ch, p, *, loc_ok=False, key="place"):
-    """Maybe a place adjunct: 在公园 ↔ in the park (or 在桌子上 ↔ on the table)."""
-    if loc_ok and ch.chance(key + "_loc", 0.3 * (p > 0)):
-        return _loc(ch.sub(key))
-    place = ch.maybe(key, lx.PLACES + [lx.HOME], p)
+_PLACE_BY_ZH = {pl.zh: pl for pl in lx.PLACES + [lx.HOME]}
+
+
+def _place(ch, p, *, fits=(), key="place"):
+    """Maybe a place adjunct where the action is done: 在公园 ↔ in the park. `fits`: the Chinese places
+    that make sense for it (``semantics.places_for``); none: no place phrase."""
+    place = ch.maybe(key, [_PLACE_BY_ZH[z] for z in fits], p) if fits else None
     if place is None:
         return _NONE
     ch.tag("place")
     return _place_phrase(place)
 
 
+def _animal_spot(ch, act, p, key="place"):
+    """Maybe where an animal does `act`: 在床上 ↔ on the bed (``semantics.ANIMAL_SPOTS``)."""
+    spots = sem.ANIMAL_SPOTS.get(act, [])
+    if not spots or not ch.chance(key + "_loc", p):
+        return _NONE
+    return _loc(ch.sub(key), spots=spots)
+
+
 def _place_phrase(place):
     """在公园 ↔ in the park (在 ↔ in, 公园 ↔ park; "the" unaligned)."""
     a, b = _L(), _L()
     w = place.at.split()
-    return _Z("在", a) + _Z(place.zh, b), _E(w[0], a) + _E(" ".join(w[1:-1])) + _E(w[-1], b)
+    return _Z("在", a) + _Z(place.zh, b), _E(w[0], a) + _place_words(w[1:], b)
 
 
-def _loc(ch, zai=True):
-    """A noun with a localiser: 在桌子上 ↔ on the table, 在他的包里 ↔ in his bag."""
-    noun, en, sides = ch.pick("loc", lx.LOCATIONS)
-    lz, prep = ch.pick("side", sides)
+def _place_words(words, link):
+    """The English words of a place after its preposition: "the" unaligned, the rest ("train station") linked."""
+    return [(x, () if x == "the" else (link,)) for x in words]
+
+
+def _loc(ch, zai=True, *, thing=None, spots=None):
+    """A noun with a localiser: 在桌子上 ↔ on the table, 在他的包里 ↔ in his bag.
+
+    thing: a Chinese noun that must fit there (``semantics.LOCATION_HOLDS``); spots: the allowed
+    (noun, localiser) pairs."""
+    def ok(noun, lz):
+        return (spots is None or (noun, lz) in spots) and (thing is None or thing in sem.LOCATION_HOLDS[(noun, lz)])
+
+    noun, en, sides = ch.pick("loc", [(n, e, sd) for n, e, sd in lx.LOCATIONS if any(ok(n, lz) for lz, _ in sd)])
+    lz, prep = ch.pick("side", [(lz, prep) for lz, prep in sides if ok(noun, lz)])
     a, b, lo = _L(), _L(), _L()
-    owner = ch.maybe("owner", lx.PRONOUNS, 0.2)
+    owner = ch.maybe("owner", lx.PRONOUNS, 0.2) if noun not in ("河", "树") else None
     oz, oe = (_Z(owner.zh + "的", lo), _E(owner.poss, lo)) if owner else ([], _E("the"))
     ch.tag("place")
     return (_Z("在", a) if zai else []) + oz + _Z(noun, b) + _Z(lz, a), _E(prep, a) + oe + _E(en, b)

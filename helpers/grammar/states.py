@@ -1,0 +1,171 @@
+"""Clause kinds of being and states: 比 comparisons, 很 + adjective, 是, 有, 有 of place, and the weather.
+
+Part of the clause kinds of the corpus grammar (the events are in ``kinds``, which lists all fifteen in its
+``_KINDS`` table). Each takes the allowed tense names and returns (zh pieces, en pieces, is_question), and
+consults ``semantics``: no one compared with themselves, adjectives that fit their nouns, things where they can be.
+Imports only the standard library and the grammar modules below ``kinds``.
+"""
+
+from __future__ import annotations
+
+from . import lexicon as lx
+from . import semantics as sem
+from .clause import _VP, TAMS, _adjuncts, _finish, _forms, _pick_q, _pick_tam, _subject, _wh_object
+from .noun_phrase import _E, _L, _NONE, Retry, _article, _common, _loc, _person, _Z, adj_fits, overlap
+
+
+def _k_comparative(ch, tams, qs, time_ok):
+    """比: 汤姆比玛丽高 ↔ Tom is taller than Mary (never a person with themselves, never "the long song is longer")."""
+    tamname = _pick_tam(ch, tams)
+    q = _pick_q(ch, [q for q in qs if q in ("decl", "yn")], tamname)
+    if ch.chance("people", 0.45):
+        adj = ch.pick("adj", [a for a in lx.ADJECTIVES if a.comp and "person" in a.fits])
+        a = _person(ch.sub("subj"), 0, kinds=("pron", "name", "kin"))  # not "the engineer who opened a box"
+        b = _person(ch.sub("than"), 0, role="obj", kinds=("pron", "name", "kin"))
+        if overlap(a, b):
+            raise Retry("compared with themselves")
+    else:
+        adjs = [a for a in lx.ADJECTIVES if a.comp and "person" not in a.fits]
+        adj = ch.pick("adj", adjs)
+        noun = ch.pick("noun", [n for n in lx.THINGS + lx.ANIMALS if adj_fits(adj, n) and n.pl])  # count nouns
+        a = _common(ch.sub("subj"), noun, "def", 0, dets=["dem", "poss"] if q == "decl" else ["dem"], adj_ok=False,
+                    plural=False)  # not "is my orange sweeter than this one?"
+        b = _common(ch.sub("than"), noun, "def", 0, dets=["dem"], adj_ok=False, plural=False)  # not "than his cup"
+        if a.zh[0][0][0] == b.zh[0][0][0] and a.zh[0][0][0] in "这那":  # 这只猫比那只猫…, not 这只…这只
+            raise Retry("this one compared with this one")
+    if "".join(t for t, _ in a.zh) == "".join(t for t, _ in b.zh):
+        raise Retry("compared with itself")
+    lb, la = _L(), _L()
+    ch.tag("comparative")
+    vp = _VP("be", (), [], en_post=_E(adj.comp, la) + _E("than", lb) + b.obj,
+             zh_pre=_Z("比", lb) + b.zh + _Z(adj.zh, la), stative=True)
+    return (*_finish(ch, a, vp, tamname, q, (_NONE, _NONE, _NONE)), q != "decl")
+
+
+def _k_adjective(ch, tams, qs, time_ok):
+    """很 + adjective: 这本书很贵 ↔ This book is very expensive; 我昨天很累 ↔ I was very tired yesterday.
+
+    The sentence level may ask for given adjectives (ctx "adj": a cause such as 累) and a subject."""
+    ctx = ch.ctx
+    tamname = _pick_tam(ch, tams)
+    tam, neg = TAMS[tamname]
+    q = _pick_q(ch, [q for q in qs if q in ("decl", "yn")], tamname)
+    lasting = tam in ("present", "cond")  # traits (tall) and things (expensive): present only
+    want = ctx.get("adj")
+    if want:
+        person = "person" in lx_adj(want[0]).fits
+    else:
+        person = ctx.get("subj") is not None or bool(ctx.get("subj_kinds")) or not lasting or ch.chance("person", 0.5)
+    if person:
+        adj = ch.pick("adj", [a for a in lx.ADJECTIVES if "person" in a.fits and (lasting or "state" in a.fits)
+                              and (not want or a.zh in want)
+                              and (want or tam != "future" or a.zh == "忙")])  # 她后天不会饿: who can tell?
+        far = False  # tired tomorrow, busy next week; not hungry next month
+        subj = _subject(ch, "decl")
+    else:
+        adj = ch.pick("adj", [a for a in lx.ADJECTIVES if a.comp and "person" not in a.fits and (not want or a.zh in want)
+                              and not (neg and a.zh == "有意思")])  # 没意思, not 不有意思
+        far = False
+        noun = ch.pick("noun", [n for n in lx.THINGS + lx.ANIMALS if adj_fits(adj, n)
+                                and (not ctx.get("noun") or n.zh == ctx["noun"])])
+        subj = _common(ch.sub("subj"), noun, "def", 0, dets=["dem", "poss"] if want else None, adj_ok=False,
+                       subject=True)
+        ctx["out"]["noun"] = noun.zh
+    if ctx.get("not_subj") is not None and "".join(t for t, _ in subj.zh) == "".join(t for t, _ in ctx["not_subj"].zh):
+        raise Retry("a contrast needs two different subjects")
+    ctx["out"].update(subj=subj, adj=adj.zh)
+    la, lh = _L(), _L()
+    very = not neg and q == "decl"
+    zh = (_Z("很", lh) if very else []) + _Z(adj.zh, la)
+    en = (_E("very", lh) if very else []) + _E(adj.en, la)
+    adjn = _adjuncts(ch, tamname, place_p=0.0, need_time=tam == "past", time_ok=time_ok and tam != "present", q=q,
+                     near=sem.STATE_TIMES if "state" in adj.fits and adj.zh != "忙" else False, far_ok=far)
+    ch.tag("adjective_predicate")
+    vp = _VP("be", (), [], en_post=en, zh_pre=zh, stative=True)
+    return (*_finish(ch, subj, vp, tamname, q, adjn), q != "decl")
+
+
+def lx_adj(zh):
+    """The lexicon's adjective with this Chinese predicative form."""
+    return next(a for a in lx.ADJECTIVES if a.zh == zh)
+
+
+def _k_copula(ch, tams, qs, time_ok):
+    """是: 我妈妈是医生 ↔ My mother is a doctor; 谁是你的老师 ↔ Who is your teacher?"""
+    tamname = _pick_tam(ch, tams)
+    q = _pick_q(ch, [q for q in qs if q in ("decl", "yn", "who_subj")], tamname)
+    subj = _subject(ch, q, kinds=("pron", "name", "kin"))  # not "the girl who reads newspapers isn't a doctor"
+    lv, ln = _L(), _L()
+    if q != "who_subj" and ch.chance("job", 0.6):
+        noun = ch.pick("noun", [n for n in lx.PEOPLE if "job" in n.tags and n is not subj.noun])
+        word = noun.pl if subj.agr == "pl" else noun.sg
+        zh, en = _Z(noun.zh, ln), ([] if subj.agr == "pl" else _E(_article(word))) + _E(word, ln)
+    else:
+        if subj.agr == "pl":
+            raise Retry("plural subject with a singular predicate")
+        # my friend / the friend who …: gender-neutral nouns only (not "He is my sister")
+        noun = ch.pick("noun", [n for n in lx.PEOPLE if "owned" in n.tags])
+        pred = _common(ch.sub("pred"), noun, "def", 0, plural=False, dets=["poss"])  # my friend, Tom's neighbor
+        zh, en = pred.zh, pred.en
+        if subj.pron and subj.pron.zh in zh[0][0]:
+            raise Retry("I am my friend")
+    ch.tag("copula")
+    vp = _VP("be", (lv,), _Z("是", lv) + zh, en_post=en, stative=True)
+    return (*_finish(ch, subj, vp, tamname, q, (_NONE, _NONE, _NONE)), q != "decl")
+
+
+def _k_possess(ch, tams, qs, time_ok):
+    """有: 我有两只猫 ↔ I have two cats; 他没有车 ↔ He doesn't have a car."""
+    tamname = _pick_tam(ch, tams)
+    neg = TAMS[tamname][1]
+    q = _pick_q(ch, [q for q in qs if q in ("decl", "yn", "how_many", "who_subj", "why")], tamname)
+    subj = _subject(ch, q)
+    nouns = [n for n in lx.THINGS + lx.ANIMALS if n.zh in sem.HAVE_NOUNS]
+    if subj.agr == "pl" and q != "how_many":  # 孩子们没有笔: "pens" or "a pen"? say it of one person
+        raise Retry("several people having one thing")
+    lv = _L()
+    if q == "how_many":
+        zh, wh = _wh_object(ch, q, nouns)
+        en = []
+    else:
+        obj = _common(ch.sub("obj"), ch.pick("obj.noun", nouns), "indef", 0,
+                      dets=["bare"] if neg or q != "decl" else ["bare", "num", "many"])
+        zh, en, wh = obj.zh, obj.obj, ()
+    ch.tag("possess")
+    vp = _VP(_forms("have"), (lv,), _Z("有", lv) + zh, en_post=en, stative=True, neg_zh="没")
+    return (*_finish(ch, subj, vp, tamname, q, (_NONE, _NONE, _NONE), wh=wh), q != "decl")
+
+
+def _k_existential(ch, tams, qs, time_ok):
+    """桌子上有一本书 ↔ There is a book on the table."""
+    q = _pick_q(ch, [q for q in qs if q in ("decl", "yn", "what")], _pick_tam(ch, tams))
+    lh = _L()
+    ch.tag("existential")
+    if q == "what":
+        lzh, len_ = _loc(ch.sub("loc"), zai=False)
+        lw = _L()
+        return lzh + _Z("有", lh) + _Z("什么", lw), _E("what", lw) + _E("is", lh) + len_, True
+    held = set().union(*sem.LOCATION_HOLDS.values())
+    nouns = [n for n in lx.THINGS + lx.ANIMALS if n.zh in held]
+    np = _common(ch.sub("obj"), ch.pick("obj.noun", nouns), "indef", 0, dets=["bare", "num", "many"], max_n=3)
+    lzh, len_ = _loc(ch.sub("loc"), zai=False, thing=np.noun.zh)  # a cat under the bed, milk in the fridge
+    be = "is" if np.agr == "3s" else "are"
+    if q == "yn":
+        lq = _L()
+        return (lzh + _Z("有", lh) + np.zh + _Z("吗", lq), _E(be, lh, lq) + _E("there", lh) + np.obj + len_, True)
+    return lzh + _Z("有", lh) + np.zh, _E("there", lh) + _E(be, lh) + np.obj + len_, False
+
+
+def _k_weather(ch, tams, qs, time_ok):
+    """下雨 ↔ it rains: 昨天下雨了 ↔ It rained yesterday."""
+    tamname = _pick_tam(ch, tams)
+    tam, _ = TAMS[tamname]
+    q = _pick_q(ch, [q for q in qs if q in ("decl", "yn")], tamname)
+    zh_v, base = ch.pick("verb", [("下雨", "rain"), ("下雪", "snow")])
+    lv = _L()
+    adj = _adjuncts(ch, tamname, place_p=0.0, need_time=tam == "past", time_ok=time_ok, q=q, near=True)
+    if tam == "past" and not adj[0][0]:
+        raise Retry("下雨了 without a time word means it is raining now")
+    ch.tag("weather")
+    vp = _VP(_forms(base), (lv,), _Z(zh_v, lv))
+    return (*_finish(ch, None, vp, tamname, q, adj, subj_en=_E("it"), agr="3s"), q != "decl")
