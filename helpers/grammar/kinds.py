@@ -83,9 +83,12 @@ def _k_transitive(ch, tams, qs, time_ok):
                             and not (tamname == "present_neg" and vkey(v) not in sem.NOT_HABITS)  # "the driver
                             # doesn't write novels" says nothing; "Tom doesn't drink beer" does
                             and not (tam == "perf" and vkey(v) not in sem.PERF_VERBS)  # not "has looked at a map"
-                            and not (vkey(v) == "steal" and tamname != "past")  # not "Mary won't steal an umbrella"
+                            and not (vkey(v) in ("steal", "sell") and tamname != "past")  # not "Mary won't steal
+                            # an umbrella", "what book will their child sell in Beijing?"
                             and not (tam in ("future", "cond") and vkey(v) in sem.UNPLANNED)  # "will lose the pen"
+                            and not (tamname == "past_neg" and vkey(v) in sem.UNPLANNED)  # "didn't lose a scarf"
                             and (not ctx.get("verbs") or vkey(v) in ctx["verbs"])
+                            and (ctx.get("acts") is None or ctx["acts"].get(vkey(v)))  # a scene's list
                             and (not ctx.get("at") or _fits_at(v, ctx["at"]) and vkey(v) not in sem.PURPOSEFUL_BANNED)])
     allowed = [q for q in qs if (q not in ("what", "how_many") or "wh" in verb.flags)
                and not (q == "what" and vkey(verb) == "make")  # 做了什么 is "what did she do", not "make"
@@ -97,6 +100,8 @@ def _k_transitive(ch, tams, qs, time_ok):
     # novel takes months: "went home, and then wrote two novels" will not do
     if ctx.get("at"):
         nouns = [n for n in nouns if ctx["at"] in _at_places(verb, n.zh)]
+    if ctx.get("acts") is not None:  # what is done there: my father read the newspaper, not "I drew rabbits"
+        nouns = [n for n in nouns if n.zh in ctx["acts"][vkey(verb)]]
     nouns = [n for n in nouns if n.zh != ctx.get("not_noun") and _same_class(n, ctx.get("not_noun"))
              and not (tam == "present" and n.zh in sem.NOT_EVERYDAY)  # beer every morning
              and not ("animal" in n.tags and "food" not in n.tags and vkey(verb) == "buy")]  # not "bought three
@@ -121,12 +126,13 @@ def _k_transitive(ch, tams, qs, time_ok):
         # relative clause (ate the noodles I made at the restaurant?); they bought tickets, not "a ticket"
         obj = _object(ch.sub("obj"), verb, "generic" if tam == "present" else "indef", 0, nouns, eater=eater,
                       many=subj.agr == "pl" and not (subj.pron and subj.pron.zh == "你"),
-                      adj_ok=not TAMS[tamname][1], dets=["bare"] if tam == "perf" or (
+                      adj_ok=not TAMS[tamname][1], dets=["bare"] if tam == "perf" or ctx.get("bare_obj") or (
                           group and vkey(verb) in sem.CONSUME_VERBS | {"feed"})  # they ate carrots, not
                       else ["bare", "dem"] if TAMS[tamname][1]  # "two carrots" or "this orange" between them
                       else ["bare", "num"] + (["rc"] if ctx.get("at") in sem.MADE_THINGS_AT else [])
                       if ctx.get("at") and not ctx.get("listing")  # a scene's list: Mary's letter, the coat Tom bought
-                      else None)
+                      else ["bare", "num", "rc"] if ctx.get("acts") is not None  # and not "fed David's bird", "this
+                      else None)  # cute bird" (which?)
         _no_reflexive(subj, obj)
         ozh, oen, wh, noun, nested = obj.zh, obj.obj, (), obj.noun, obj.nested
     what = noun.zh if noun else ctx["out"].pop("wh_noun", None)
@@ -144,6 +150,7 @@ def _k_intransitive(ch, tams, qs, time_ok):
     tamname = _pick_tam(ch, tams)
     q = _pick_q(ch, [q for q in qs if q in ("decl", "yn", "who_subj", "where", "why")], tamname)
     iv = ch.pick("verb", [v for v in lx.INTRANSITIVES if (not ctx.get("verbs") or v.forms[0] in ctx["verbs"])
+                          and (ctx.get("acts") is None or v.forms[0] in ctx["acts"])
                           and v.forms[0] not in ctx.get("not_verbs", ())
                           and not (tamname == "future_neg" and v.forms[0] in sem.SKILLS)
                           and not (TAMS[tamname][0] in ("future", "cond") and v.forms[0] in sem.INVOLUNTARY
@@ -214,7 +221,10 @@ def _k_purpose(ch, tams, qs, time_ok):
     q = _pick_q(ch, [q for q in qs if q in ("decl", "yn", "who_subj", "why")], tamname)
     subj = _subject(ch, q)
     verb = ch.pick("verb", [v for v in lx.VERBS if vkey(v) in _PURPOSE_VERBS and vkey(v) != ch.ctx.get("not_verb")])
-    obj = _object(ch.sub("obj"), verb, "generic" if tam == "present" else "indef", 0, dets=["bare", "num"])  # not
+    buy = vkey(verb) == "buy"  # not "went to the shop to buy a cat", "… to buy two cars"
+    nouns = [n for n in lx.THINGS + lx.ANIMALS + lx.PEOPLE if n.tags & verb.obj
+             and not (buy and ("animal" in n.tags and "food" not in n.tags or n.zh in sem.BIG_BUYS))]
+    obj = _object(ch.sub("obj"), verb, "generic" if tam == "present" else "indef", 0, nouns, dets=["bare", "num"])  # not
     # "go to the restaurant to drink that cup of tea" (which?)
     _no_reflexive(subj, obj)
     where = [p for p in lx.PLACES if p.zh in sem.purpose_places(vkey(verb), obj.noun.zh if obj.noun else None)
@@ -382,21 +392,21 @@ def _k_bei(ch, tams, qs, time_ok):
     """被: 我的自行车被偷了 ↔ My bicycle was stolen."""
     tamname = _pick_tam(ch, tams)
     q = _pick_q(ch, [q for q in qs if q in ("decl", "yn")], tamname)
-    zh_v, base = ch.pick("verb", lx.BEI_VERBS)
+    zh_v, base = ch.pick("verb", [v for v in lx.BEI_VERBS if v[1] != "drink"])  # not "this cup of coffee was drunk
+    # by Peter"
     forms = _forms(base)
     nouns = _held_out_filter(ch, [n for n in lx.THINGS + lx.ANIMALS if lx.BA_OBJECTS[base] in n.tags])
     subj = _common(ch.sub("subj"), ch.pick("subj.noun", nouns), "def", 0, max_n=sem.MAX_COUNT.get(base, 10), verb=base,
-                   dets=["dem", "poss", "rc"], subject=True)  # the bicycle Tom fixed was stolen; 那把椅子, not a
+                   dets=["dem", "poss", "rc"])  # the bicycle Tom fixed was stolen; 那把椅子, not a
     # bare 便宜的椅子 no one has mentioned
     lb, lv = _L(), _L()
     agent_zh, agent_en, nested = [], [], False
-    if ch.chance("agent", 0.6):
+    if ch.chance("agent", 0.6) or base == "eat":  # not "the cake I made was eaten" (by whom?)
         eaters = [a for a in lx.ANIMALS if subj.noun.zh in sem.DIET[a.zh]] if base in ("eat", "drink") else []
         if eaters and ch.chance("animal_agent", 0.4):
             agent = _common(ch.sub("by"), ch.pick("by.noun", eaters), "def", 0)
-        else:  # after a relative clause, no "by him": the boy who brought it, or someone else?
-            agent = _person(ch.sub("by"), 0, role="io", kinds=("name", "kin", "noun") if subj.nested else
-                            ("pron", "name", "kin", "noun"))
+        else:  # no "by him", "by me": who is he? (and I would say 我喝了他的牛奶, not "his milk was drunk by me")
+            agent = _person(ch.sub("by"), 0, role="io", kinds=("name", "kin", "noun"))
         agent_zh, agent_en, nested = agent.zh, _E("by", lb) + agent.obj, agent.nested
         if "".join(t for t, _ in agent.zh) in "".join(t for t, _ in subj.zh):  # her umbrella was stolen by her
             raise Retry("the owner took their own thing")

@@ -139,7 +139,8 @@ NAMES = [("汤姆", "Tom"), ("玛丽", "Mary"), ("杰克", "Jack"), ("安娜", "
          ("丽丽", "Lili")]
 
 # Family words: after a pronoun they take no 的 (我妈妈 my mother).
-KIN = [("妈妈", "mother"), ("爸爸", "father"), ("哥哥", "brother"), ("姐姐", "sister"),
+KIN = [("妈妈", "mother"), ("爸爸", "father"), ("哥哥", "older brother"), ("姐姐", "older sister"),  # not "my sister"
+       # beside "my little sister": one person or two?
        ("弟弟", "little brother"), ("妹妹", "little sister")]
 # Who is a he and who a she: a later clause refers to them with 他/她 (he/she).
 GENDER = {"汤姆": "m", "玛丽": "f", "杰克": "m", "安娜": "f", "小明": "m", "小红": "f",

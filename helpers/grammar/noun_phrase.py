@@ -75,7 +75,8 @@ def _possessive(np):
 
 def _person(ch, depth, *, role="subj", plural=True, kinds=("pron", "name", "kin", "noun"), owner=False):
     """A person: a pronoun, a name, a family member (我妈妈) or a common noun with a determiner."""
-    kind = ch.pick("type", list(kinds), [{"pron": 6, "name": 2, "kin": 2, "noun": 3}[k] for k in kinds])
+    kind = ch.pick("type", list(kinds), [{"pron": 6, "name": 2, "kin": 2, "noun": 2}[k] for k in kinds])  # strangers
+    # ("those young teachers broke Xiaojun's cup") less often than people one knows
     lk = _L()
     if kind == "pron":
         pronouns = lx.PRONOUNS
@@ -95,7 +96,8 @@ def _person(ch, depth, *, role="subj", plural=True, kinds=("pron", "name", "kin"
         zh, en = ch.pick("name", lx.NAMES)
         return _NP(_Z(zh, lk), _E(en, lk), _E(en, lk), "3s", "person", gender=lx.GENDER[zh])
     if kind == "kin":
-        zh, en = ch.pick("kin", lx.KIN)
+        kins = lx.KIN if role != "subj" or not ch.ctx.get("kin_only") else [k for k in lx.KIN if k[0] in ch.ctx["kin_only"]]
+        zh, en = ch.pick("kin", kins)  # at school: a brother or sister, not one's mother
         who = ch.ctx.get("kin_owner") if role == "subj" else None  # one family: 我爸爸…，我妈妈…
         who = who or _person(ch.sub("owner"), depth, kinds=("pron", "name"), role="kin" if role == "subj" else "kin_obj")
         if who.pron:  # 我妈妈: no 的 after a one-character pronoun (but 他们的妈妈)
@@ -109,7 +111,8 @@ def _person(ch, depth, *, role="subj", plural=True, kinds=("pron", "name", "kin"
         return _NP(zh_, en_, en_, "3s", "person", gender=lx.GENDER[zh], owner=who)
     dets = ["bare", "dem"] if owner else None  # the teacher's, not "the teacher who came's"
     # role "io": a recipient, definite (把苹果给了老师 gave the apple to the teacher)
-    return _common(ch, ch.pick("noun", lx.PEOPLE), "indef" if role == "obj" else "def", depth, plural=plural, dets=dets)
+    return _common(ch, ch.pick("noun", lx.PEOPLE), "indef" if role == "obj" else "def", depth, plural=plural, dets=dets,
+                   adj_ok=not owner)  # not 这个年轻的作家的雨伞 (this young writer's umbrella)
 
 
 _DET_WEIGHTS = {"bare": 6, "num": 3, "many": 1, "dem": 2, "poss": 2, "rc": 20}
@@ -197,8 +200,10 @@ def _common(ch, noun, role, depth, *, plural=True, dets=None, max_n=10, verb=Non
             ch.tag("numeral_measure")
         ch.tag("demonstrative")
     elif det == "poss":  # 我的, 汤姆的, 我妈妈的, 老师的
-        owner = _person(ch.sub("owner"), depth, plural=False, owner=True,  # later: not "then he borrowed his book"
-                        **({"kinds": ("name", "kin", "noun")} if later else {}))  # (whose?), but Xiaoming's book
+        kinds = ("name", "kin", "noun") if later else ("pron", "name", "kin", "noun")  # later: not "then he
+        # borrowed his book" (whose?), but Xiaoming's book
+        owner = _person(ch.sub("owner"), depth, plural=False, owner=True,
+                        kinds=kinds[:-1] if person else kinds)  # my friend, Tom's neighbor; not "that driver's doctor"
         if owner.agr == "pl" and noun.tags & {"wear", "wearacc", "ride", "drive"}:
             raise Retry("他们的衬衫: one shirt for several people")
         zh_pre, en_det = _possessive(owner)
@@ -213,7 +218,9 @@ def _common(ch, noun, role, depth, *, plural=True, dets=None, max_n=10, verb=Non
         zh_pre = rz + [("的", rc_en[0][1] if rc_en[0][0] in ("who", "that") else ())]
         en_det, nested = _E("the"), True
         ch.tag("relative_clause", "relative_nested" if inner else None)
-    adjs = [a for a in lx.ADJECTIVES if a.attr and adj_fits(a, noun)]
+    adjs = [a for a in lx.ADJECTIVES if a.attr and adj_fits(a, noun)
+            and (det != "rc" or a.attr in ("新", "旧"))]  # the new coat Tom bought; not "the cheap book your sister
+    # wrote", "the delicious cake I made" (the clause already tells which)
     adj = ch.maybe("adj", adjs, 0.4) if adjs and adj_ok and det not in ("poss", "bare") and not (
         person and det == "rc") else None  # not 她的好吃的蛋糕, 在办公室工作的年轻的朋友, nor a bare 漂亮的鸟 or 红包 (a
     # red envelope): 两只漂亮的鸟, 那个红包
@@ -280,19 +287,21 @@ def _rc_obj(ch, noun, agr, depth, main_verb=None, time_ok=True):
     planned = ch.ctx.get("out", {}).get("tam") in ("future", "future_neg", "cond")  # 明天会吃我做的面条 is "the
     # noodles I'll make", not "I made"
     verb = ch.pick("verb", [v for v in _rc_verbs(noun, main_verb, _went_to(ch)) if not (planned and vkey(v) == "make")])
-    if depth < MAX_RC_DEPTH and vkey(verb) in ("write", "draw") and ch.chance("nest", 0.2):  # the novel the friend who
-        # works at the bank wrote; not "the cup the young friend who studies at home bought"
+    if depth < MAX_RC_DEPTH and vkey(verb) in ("write", "draw") and not ch.ctx.get("listing") \
+            and ch.chance("nest", 0.5):  # the novel the friend who works at the bank wrote; not "the cup the young
+        # friend who studies at home bought", and not in a scene's list ("the friend": whose?)
         who = [n for n in lx.PEOPLE if n.zh in sem.RC_PEOPLE]
         ch.ctx["rc_works"] = True  # picked out by where they work or study
         subj = _common(ch.sub("subj"), ch.pick("subj.noun", who), "def", depth, dets=["rc"])
         del ch.ctx["rc_works"]
     else:  # someone the reader knows (my mother, Tom, I), not "the young driver"
-        subj = _person(ch.sub("subj"), depth, kinds=("pron", "name", "kin"), role="rc")
+        subj = _person(ch.sub("subj"), depth, kinds=("name", "kin") if vkey(verb) == "write" else ("pron", "name", "kin"),
+                       role="rc")  # the novel Tom wrote, not "the book you wrote"
     # a novel is written over months: "the novel you wrote this morning" will not do
     times = [t for t in lx.PAST_TIMES if (t[0] in ("去年", "上个月")) == (vkey(verb) in ("write", "draw"))]  # the
     # noodles she made yesterday, the novel he wrote last year
     t = _time(ch, lx.HABIT_TIMES, 1.0) if habit else _time(ch, times, 0.35 if time_ok else 0.0)
-    place = _place(ch, 0.1, fits=sem.places_for(vkey(verb), noun.zh))
+    place = _place(ch, 0.0, fits=sem.places_for(vkey(verb), noun.zh))  # not "the novel Xiaojun wrote in the office"
     lv = _L()
     zh_ = subj.zh + t[0] + place[0] + _Z(verb.zh, lv)
     en_ = _E("that" if subj.nested else "") + subj.en + _E(_finite(verb.forms, tam, subj.agr), lv)

@@ -123,8 +123,12 @@ class _Plan:
     def last_person(self):
         """The pronoun for the most recent clause's person subject (the doer of a sequence)."""
         for *_, out in reversed(self.clauses):
-            p = _pronoun(out.get("subj"))
+            subj = out.get("subj")
+            p = _pronoun(subj)
             if p is not None:
+                owner = getattr(subj, "owner", None)
+                if owner is not None and owner.gender == subj.gender and owner.pron is not None:  # 她妈妈…，然后她…:
+                    raise Retry("her mother …, and then she: which of the two?")  # the mother or her daughter?
                 return p
         raise Retry("no one to refer back to")
 
@@ -135,6 +139,7 @@ class _Plan:
         kind = self.ch.pick("c0.kind", kinds, [_ACTIONS[k] for k in kinds]) if self.novel_at != 0 else "ba"
         self.add(None, (kind,), (_POS[frame],), subj_kinds=_PERSON_KINDS,
                  verbs=sem.SEQUENCE_VERBS if kind == "transitive" else None,
+                 not_verbs=("work",) if kind == "intransitive" else (),  # not "worked last week, and then went home"
                  home=False if frame == "future" and kind == "motion" else None)  # not "will go home next week,
         # and then will dance"
         self.next_action(frame)
@@ -172,7 +177,8 @@ class _Plan:
 
     def but(self, frame, conn):
         """但是: an unexpected effect, a contrast between two people or things, or the place gone to instead."""
-        ways = ["contrast"] + (["concession"] if frame == "past" else []) + (["instead"] if frame != "present" else [])
+        ways = (["contrast"] if frame != "future" else []) + (["concession"] if frame == "past" else []) + (
+            ["instead"] if frame != "present" else [])  # not "she will read their letter, but your brother will…"
         way = self.ch.pick("but", ways, [{"contrast": 2, "concession": 2, "instead": 1}[w] for w in ways])
         if way == "concession":
             cause, _ = self._cause(frame)
@@ -193,8 +199,9 @@ class _Plan:
                          noun=out.get("noun"), subj_kinds=("name", "kin", "noun") if out["subj"].kind == "person" else None)
             else:  # 我喝茶，但是我哥哥喝咖啡
                 out = self.add(None, (kind,), (_POS[frame],), like_noun=True, verbs=sem.CONTRAST_VERBS, no_place=True,
+                               bare_obj=True,  # tea against coffee, not "their letter" against a magazine
                                subj_kinds=_PERSON_KINDS)  # people one knows: 我喝茶，但是我哥哥喝咖啡; not "these
-                self.add(conn, (kind,), (_POS[frame],), like_noun=True, not_subj=out["subj"], no_place=True,
+                self.add(conn, (kind,), (_POS[frame],), like_noun=True, not_subj=out["subj"], no_place=True, bare_obj=True,
                          subj_kinds=("name", "kin"), listing=True,  # engineers ate carrots, but this boy…"; not
                          # 他 (the same person?), nor 她爸爸 after Xiaojun (whose father?)
                          verbs=(out["verb"],) if kind == "transitive" else None, not_noun=out.get("noun"))
@@ -214,21 +221,39 @@ class _Plan:
             times = [t for t in times if "晚上" not in t[0]]
         time = _time(ch, times, 1.0)  # one time for all: "Tom drank beer, I went to the station" says nothing
         tams = {"past": (_P,), "future": (_F,), "present": (_PR,)}[frame]  # what they did, not what they did not
-        seen, owner = [], None
+        # One family: the speaker (or you, or a friend named once) and their family, 我做了饭，我妈妈看了报纸, not
+        # "Xiaojun sang, and we fixed tables" (whose home?) nor "Amy's father sings, and you listen" (two households).
+        anchor = ch.pick("anchor", ["我", "你", "name"], [5, 1, 3])
+        if anchor == "name":
+            zh_, en_ = ch.pick("anchor.name", lx.NAMES)
+            la = _L()
+            anchor = _NP(_Z(zh_, la), _E(en_, la), _E(en_, la), "3s", "person", gender=lx.GENDER[zh_])
+        else:
+            p = next(p for p in lx.PRONOUNS if p.zh == anchor)
+            la = _L()
+            anchor = _NP(_Z(p.zh, la), _E(p.subj, la), _E(p.obj, la), p.agr, "person", pron=p)
+        kin_only = sem.SCENE_KIN.get(scene)
+        # Away from home, friends too: 昨天在公园，汤姆跑了步，玛丽拍了照片 (Tom and Mary, or I and my friends).
+        friends = scene != "家" and ch.chance("friends", 0.6)
+        seen = []
         for i in range(n):
+            himself = anchor.pron is not None and anchor not in seen and ch.chance(f"c{i}.anchor", 0.5)  # 我…，我妈妈…
             out = self.add("and" if i else None, ("transitive", "intransitive"), tams, time_ok=False, at=scene,
-                           subj_kinds=_PERSON_KINDS,  # people one knows, of one family (我爸爸…，我妈妈…), not
-                           kin_owner=owner, listing=True,  # strangers (the nurse…)
+                           subj=anchor if himself else None,
+                           subj_kinds=None if himself else ("name",) if friends else ("kin",),
+                           kin_owner=anchor, kin_only=kin_only, listing=True,
+                           acts={k: v for k, v in sem.SCENE_ACTS[scene].items()
+                                 if not (frame == "future" and k == "drink")},  # not "my mother will drink milk"
                            not_verbs=sem.INVOLUNTARY)  # what they did, not "Tom slept"
             subj = out.get("subj")
-            if subj is None or any(overlap(subj, s) for s in seen) or (subj.pron and subj.pron.zh[0] in "他她"):  # not
-                # "Anna is riding, Kate is studying, and they are running": are they Anna and Kate?
+            if subj is None or any(overlap(subj, s) for s in seen):
                 raise Retry("a list of what different people do")
+            same = {"make": "cook"}  # not "my mother made noodles, and my sister cooked"
             what = str(out.get("verb")).split()[0]  # not "you will sing three songs, and I will sing"
-            if what in {str(o.get("verb")).split()[0] for *_, o in self.clauses[:-1]}:
+            if same.get(what, what) in {same.get(w, w) for w in (str(o.get("verb")).split()[0]
+                                                                  for *_, o in self.clauses[:-1])}:
                 raise Retry("two people doing the same thing is not a list")
             seen.append(subj)
-            owner = owner or subj.owner
         lc = _L()
         pz, pe = _place_phrase(_PLACE_BY_ZH[scene])
         zh, en = time[0] + pz + _Z("，", lc), time[1] + pe + _E(",", lc)

@@ -96,12 +96,13 @@ def _k_copula(ch, tams, qs, time_ok):
     q = _pick_q(ch, [q for q in qs if q in ("decl", "yn", "who_subj")], tamname)
     subj = _subject(ch, q, kinds=("pron", "name", "kin"))  # not "the girl who reads newspapers isn't a doctor"
     lv, ln = _L(), _L()
+    many = subj.agr == "pl" and not (subj.pron and subj.pron.zh == "你")  # 你是司机: "you are a driver", one person
     if q != "who_subj" and ch.chance("job", 0.6):
         noun = ch.pick("noun", [n for n in lx.PEOPLE if "job" in n.tags and n is not subj.noun])
-        word = noun.pl if subj.agr == "pl" else noun.sg
-        zh, en = _Z(noun.zh, ln), ([] if subj.agr == "pl" else _E(_article(word))) + _E(word, ln)
+        word = noun.pl if many else noun.sg
+        zh, en = _Z(noun.zh, ln), ([] if many else _E(_article(word))) + _E(word, ln)
     else:
-        if subj.agr == "pl":
+        if many:
             raise Retry("plural subject with a singular predicate")
         # my friend / the friend who …: gender-neutral nouns only (not "He is my sister")
         noun = ch.pick("noun", [n for n in lx.PEOPLE if "owned" in n.tags])
