@@ -123,9 +123,10 @@ never names a thing that is gone (the milk I drank). Connectives connect: 然后
 actions (went to the library, and then borrowed a book), 所以, 因为…所以… and 如果…就… join a cause or condition
 to its expected effect (rain → not to the park, tired → sleep), 但是 joins an unexpected effect, two people doing
 the same thing differently, or a place and its real alternative (not the beach but the pool); a later clause
-refers back with 他/她/… . A comma alone lists what the people of one family or circle did in one scene, said
-once at the front (昨天晚上在家，我爸爸看了报纸，我妈妈做了饭 ↔ Last night at home, my father read the newspaper,
-and my mother cooked): no connective, so no claimed relation.
+refers back with 他/她/… . A comma alone lists what the people of one family (at home: the speaker, you or a named
+friend, and their family) or of a circle of friends (in the park, at school, …) did in one scene, said once at the
+front (昨天晚上在家，我爸爸看了报纸，我妈妈做了饭 ↔ Last night at home, my father read the newspaper, and my mother
+cooked), each doing what people do there (`semantics.SCENE_ACTS`): no connective, so no claimed relation.
 
 **No attachment ambiguity.** A clause whose object (after the verb, in English) holds a relative clause takes no
 place phrase, and its time word goes first in English ("Tomorrow she won't wear the skirt she bought"; at the end,
