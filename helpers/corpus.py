@@ -30,8 +30,9 @@ clause without who/that, "the book I bought" for 我买的书, leaves its 的 un
 and by, 比 → than, 有 → have/has or "there is", 在 and a localiser (上, 里, …) → the preposition,
 如果/因为/但是/然后/所以 → if/because/but/then/so. English words with no Chinese counterpart are left
 unaligned (exactly the set ``FUNCTION_WORDS``): articles a/an/the (except "a" from 一), do/does/did
-in wh-questions, infinitive and purpose "to", "it" of the weather, "and" of "and then", "that"
-opening a relative clause whose subject holds another one, and copulas where Chinese has no 是.
+in wh-questions, infinitive and purpose "to", "it" of the weather, "and" of "and then", "that" (or "which",
+before "that friend …") opening a relative clause whose subject holds another one, and copulas where Chinese has
+no 是.
 Chinese 把, 就 and the 所以 of 因为…所以… stay unaligned. Final 。/？ is linked to the final ./?, and a
 Chinese comma to an English comma.
 
@@ -76,7 +77,7 @@ LONG_MAX = 80
 # Nouns never used in the 把 or 被 frames in train/valid/test; test_novel uses them only there.
 HELD_OUT_NOUNS = ("雨伞", "手表", "蛋糕", "自行车")
 # English words that may be left unaligned (see the module docstring).
-FUNCTION_WORDS = frozenset("a an the do does did to it and that is am are was were be".split())
+FUNCTION_WORDS = frozenset("a an the do does did to it and that which is am are was were be".split())
 KINDS = grammar.CLAUSE_KINDS  # the clause kinds `realise` builds (and "coordination")
 CONSTRUCTIONS = tuple("""past_le neg_mei present neg_bu future_hui progressive_zhengzai experiential_guo never time
 place freq_adverb q_yesno q_what q_who q_where q_why q_how_many numeral_measure demonstrative possessive adjective

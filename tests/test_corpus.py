@@ -85,8 +85,8 @@ EXAMPLES = [
      "他明天会买两个苹果。", "He will buy two apples tomorrow."),  # a plan that counts (not "will feed two birds")
     ("transitive", {"tam": "prog", "q": "decl", **S("subj", HE), "verb": "write", **S("obj", bare("信"))},
      "他正在写信。", "He is writing a letter."),
-    ("transitive", {"tam": "perf", "q": "decl", **S("subj", I), "verb": "drink", **S("obj", bare("咖啡"))},
-     "我以前喝过咖啡。", "I have drunk coffee before."),  # affirmative 过 says "before"
+    ("transitive", {"tam": "perf", "q": "decl", **S("subj", I), "verb": "drink", **S("obj", bare("啤酒"))},
+     "我以前喝过啤酒。", "I have drunk beer before."),  # affirmative 过 says "before"
     ("transitive", {"tam": "never", "q": "decl", **S("subj", SHE), "verb": "drink", **S("obj", bare("啤酒"))},
      "她从来没喝过啤酒。", "She has never drunk beer."),
     ("transitive", {"tam": "perf", "q": "yn", **S("subj", YOU), "verb": "ride", **S("obj", bare("马"))},
@@ -207,7 +207,7 @@ EXAMPLES = [
     ("transitive", {"tam": "past", "q": "decl", **S("subj", I), "verb": "read",
                     **S("obj", {"noun": "书", "det": "rc", "rc.verb": "write", "rc.nest": True, "rc.subj.noun": "邻居",
                                 "rc.subj.rc.verb": "工作", "rc.subj.rc.place": "银行"})},
-     "我看了在银行工作的邻居写的书。", "I read the book that the neighbor who works at the bank wrote."),
+     "我看了那个在银行工作的邻居写的书。", "I read the book which that neighbor who works at the bank wrote."),
 ]
 
 

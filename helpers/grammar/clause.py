@@ -262,7 +262,7 @@ def _subject(ch, q, *, animate=False, verb_subj="person", animals=None, kinds=No
         subj = _common(ch.sub("subj"), ch.pick("subj.noun", animals or lx.ANIMALS), "def", 0)
     else:
         kinds = ctx.get("subj_kinds") or kinds
-        subj = _person(ch.sub("subj"), 0, **({"kinds": kinds} if kinds else {}))
+        subj = _person(ch.sub("subj"), 0, you=q != "decl", **({"kinds": kinds} if kinds else {}))
         if q == "decl" and ctx.get("not_subj") is None and subj.pron is None and subj.noun is None \
                 and not ctx.get("listing") \
                 and ch.chance("and_subj", 0.15):  # 汤姆和他妹妹 ↔ Tom and his little sister

@@ -87,6 +87,8 @@ def _k_transitive(ch, tams, qs, time_ok):
                             # an umbrella", "what book will their child sell in Beijing?"
                             and not (tam in ("future", "cond") and vkey(v) in sem.UNPLANNED)  # "will lose the pen"
                             and not (tamname == "past_neg" and vkey(v) in sem.UNPLANNED)  # "didn't lose a scarf"
+                            and not (tamname == "future_neg" and vkey(v) not in sem.NOT_HABITS | sem.COUNTED_PLANS
+                                     and not ctx.get("verbs"))  # "won't listen to songs on Friday" says nothing
                             and (not ctx.get("verbs") or vkey(v) in ctx["verbs"])
                             and (ctx.get("acts") is None or ctx["acts"].get(vkey(v)))  # a scene's list
                             and (not ctx.get("at") or _fits_at(v, ctx["at"]) and vkey(v) not in sem.PURPOSEFUL_BANNED)])
@@ -100,6 +102,8 @@ def _k_transitive(ch, tams, qs, time_ok):
     # novel takes months: "went home, and then wrote two novels" will not do
     if ctx.get("at"):
         nouns = [n for n in nouns if ctx["at"] in _at_places(verb, n.zh)]
+    if ctx.get("bare_obj"):  # a contrast of tastes: tea against coffee, not water against tea
+        nouns = [n for n in nouns if n.zh != "水"]
     if ctx.get("acts") is not None:  # what is done there: my father read the newspaper, not "I drew rabbits"
         nouns = [n for n in nouns if n.zh in ctx["acts"][vkey(verb)]]
     nouns = [n for n in nouns if n.zh != ctx.get("not_noun") and _same_class(n, ctx.get("not_noun"))
@@ -126,7 +130,7 @@ def _k_transitive(ch, tams, qs, time_ok):
         # relative clause (ate the noodles I made at the restaurant?); they bought tickets, not "a ticket"
         obj = _object(ch.sub("obj"), verb, "generic" if tam == "present" else "indef", 0, nouns, eater=eater,
                       many=subj.agr == "pl" and not (subj.pron and subj.pron.zh == "你"),
-                      adj_ok=not TAMS[tamname][1], dets=["bare"] if tam == "perf" or ctx.get("bare_obj") or (
+                      adj_ok=not TAMS[tamname][1], dets=["bare"] if tam == "perf" or ctx.get("bare_obj") or eater or (
                           group and vkey(verb) in sem.CONSUME_VERBS | {"feed"})  # they ate carrots, not
                       else ["bare", "dem"] if TAMS[tamname][1]  # "two carrots" or "this orange" between them
                       else ["bare", "num"] + (["rc"] if ctx.get("at") in sem.MADE_THINGS_AT else [])
@@ -161,6 +165,8 @@ def _k_intransitive(ch, tams, qs, time_ok):
                           and not (v.forms[0] in sem.ANIMAL_ONLY and (ctx.get("subj") is not None
                                                                        or ctx.get("subj_kinds")))
                           and not (tamname == "present_neg" and v.forms[0] in sem.INVOLUNTARY)
+                          and not (tamname == "future_neg" and v.forms[0] not in sem.DENIED_PLANS
+                                   and not ctx.get("verbs"))  # not "Xiaoming won't sing on Friday"
                           and not (TAMS[tamname][0] == "perf" and v.forms[0] not in sem.PERF_INTRANSITIVES)])
     if q == "where" and not sem.places_for(iv.forms[0]):
         raise Retry("asked where, but it is done in no particular place")
@@ -174,6 +180,8 @@ def _k_intransitive(ch, tams, qs, time_ok):
     adj = _adjuncts(ch, tamname, place_p=0.5, fits=sem.places_for(iv.forms[0]), animal_act=animal, time_ok=time_ok,
                     freq_ok=True, q=q, need_time=iv.forms[0] == "work" and time_ok)  # 在超市工作了 alone reads "has
     # started working there"
+    if q == "decl" and not ctx.get("listing"):  # not a bare 小丽跑步 "Xiaoli runs": 小丽每天早上跑步
+        _habit_said(tamname, adj)
     ctx["out"].update(verb=iv.forms[0])
     ch.tag("intransitive")
     return (*_finish(ch, subj, _VP(iv.forms, (lv,), pieces, at), tamname, q, adj), q != "decl")

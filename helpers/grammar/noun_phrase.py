@@ -73,8 +73,9 @@ def _possessive(np):
     return np.zh + [("的", links)], np.en[:-1] + [(word + "'s", links)]
 
 
-def _person(ch, depth, *, role="subj", plural=True, kinds=("pron", "name", "kin", "noun"), owner=False):
-    """A person: a pronoun, a name, a family member (我妈妈) or a common noun with a determiner."""
+def _person(ch, depth, *, role="subj", plural=True, kinds=("pron", "name", "kin", "noun"), owner=False, you=True):
+    """A person: a pronoun, a name, a family member (我妈妈) or a common noun with a determiner. you=False: not 你
+    (a statement does not tell the listener what they did: 你上个星期去了海边)."""
     kind = ch.pick("type", list(kinds), [{"pron": 6, "name": 2, "kin": 2, "noun": 2}[k] for k in kinds])  # strangers
     # ("those young teachers broke Xiaojun's cup") less often than people one knows
     lk = _L()
@@ -89,6 +90,8 @@ def _person(ch, depth, *, role="subj", plural=True, kinds=("pron", "name", "kin"
                         and not (ch.ctx.get("listing") and p.zh[0] in "他她")]  # a list: whose sister?
         if role == "kin_obj":  # 玛丽把蛋糕给了我妈妈; not 给了他哥哥 (whose? he was never named)
             pronouns = [p for p in pronouns if p.zh in ("我", "你")]
+        if not you:
+            pronouns = [p for p in pronouns if p.zh != "你"]
         p = ch.pick("pron", pronouns)
         return _NP(_Z(p.zh, lk), _E(p.subj, lk), _E(p.obj, lk), p.agr, "person", pron=p,
                    gender={"他": "m", "她": "f"}.get(p.zh))
@@ -217,10 +220,15 @@ def _common(ch, noun, role, depth, *, plural=True, dets=None, max_n=10, verb=Non
             n = 2
         zh_pre = rz + [("的", rc_en[0][1] if rc_en[0][0] in ("who", "that") else ())]
         en_det, nested = _E("the"), True
+        if person:  # 那个在银行工作的朋友 ↔ that friend who works at the bank: one the listener knows, not a bare
+            lo = _L()  # 在银行工作的朋友 (whose friend?); not 我在银行工作的朋友, which also reads "the friend I work…"
+            zh_pre, en_det = _Z("那" + noun.mw, lo) + zh_pre, _E("that", lo)
         ch.tag("relative_clause", "relative_nested" if inner else None)
     adjs = [a for a in lx.ADJECTIVES if a.attr and adj_fits(a, noun)
             and (det != "rc" or a.attr in ("新", "旧"))]  # the new coat Tom bought; not "the cheap book your sister
     # wrote", "the delicious cake I made" (the clause already tells which)
+    if not count and det in ("num", "dem"):  # a cup of hot tea; not "that piece of delicious cake"
+        adjs = [a for a in adjs if a.en == "hot"]
     adj = ch.maybe("adj", adjs, 0.4) if adjs and adj_ok and det not in ("poss", "bare") and not (
         person and det == "rc") else None  # not 她的好吃的蛋糕, 在办公室工作的年轻的朋友, nor a bare 漂亮的鸟 or 红包 (a
     # red envelope): 两只漂亮的鸟, 那个红包
@@ -288,7 +296,7 @@ def _rc_obj(ch, noun, agr, depth, main_verb=None, time_ok=True):
     # noodles I'll make", not "I made"
     verb = ch.pick("verb", [v for v in _rc_verbs(noun, main_verb, _went_to(ch)) if not (planned and vkey(v) == "make")])
     if depth < MAX_RC_DEPTH and vkey(verb) in ("write", "draw") and not ch.ctx.get("listing") \
-            and ch.chance("nest", 0.5):  # the novel the friend who works at the bank wrote; not "the cup the young
+            and ch.chance("nest", 0.6):  # the novel the friend who works at the bank wrote; not "the cup the young
         # friend who studies at home bought", and not in a scene's list ("the friend": whose?)
         who = [n for n in lx.PEOPLE if n.zh in sem.RC_PEOPLE]
         ch.ctx["rc_works"] = True  # picked out by where they work or study
@@ -304,7 +312,8 @@ def _rc_obj(ch, noun, agr, depth, main_verb=None, time_ok=True):
     place = _place(ch, 0.0, fits=sem.places_for(vkey(verb), noun.zh))  # not "the novel Xiaojun wrote in the office"
     lv = _L()
     zh_ = subj.zh + t[0] + place[0] + _Z(verb.zh, lv)
-    en_ = _E("that" if subj.nested else "") + subj.en + _E(_finite(verb.forms, tam, subj.agr), lv)
+    rel = "" if not subj.nested else "which" if subj.en[0][0] == "that" else "that"  # the novel which that friend
+    en_ = _E(rel) + subj.en + _E(_finite(verb.forms, tam, subj.agr), lv)  # who works at the bank wrote
     en_ += _E(verb.part, lv) + place[1] + t[1]
     return zh_, en_, subj.nested
 
@@ -374,7 +383,8 @@ def _object(ch, verb, role, depth, nouns=None, *, eater=None, dets=None, many=Fa
     pair = [n for n in nouns if n is not noun and n.tags & noun.tags & set(sem.CONTRAST_CLASSES)
             and (pairs is None or frozenset((n.zh, noun.zh)) in pairs)
             and not {n.zh, noun.zh} & sem.NOT_EVERYDAY and sem.places_for(key, n.zh) == sem.places_for(key, noun.zh)]
-    both = depth == 0 and key in sem.AND_VERBS and bool(pair) and adj_ok and ch.chance("and", 0.3)
+    both = depth == 0 and key in sem.AND_VERBS and bool(pair) and adj_ok and not ch.ctx.get("bare_obj") \
+        and ch.chance("and", 0.3)  # not "I ate oranges, but Tom ate fish and rice"
     np = _common(ch, noun, "generic" if both else role, depth, max_n=sem.MAX_COUNT.get(key, 10), verb=key,
                  dets=["bare"] if both else dets, many=many,  # ate fish and bread; not "is writing an old book"
                  adj_ok=adj_ok and not both and key not in sem.CREATE_VERBS)

@@ -263,8 +263,10 @@ NOT_EVERYDAY = {"啤酒"}
 # Big purchases: one at a time (not "bought eight old computers").
 BIG_BUYS = {"车", "自行车", "电脑", "手机", "手表", "画", "桌子", "椅子"}
 # Not worth telling as an experience: "Tom has never drunk water".
-NOT_EXPERIENCE = {"水", "牛奶", "米饭", "面包", "鸡蛋"}
+NOT_EXPERIENCE = {"水", "牛奶", "米饭", "面包", "鸡蛋", "茶", "咖啡", "果汁"}  # not "has drunk tea before"
 HAVE_NOUNS = {"车", "自行车", "电脑", "手机", "猫", "狗", "兔子", "鱼", "鸟", "马", "词典", "手表", "雨伞", "地图", "票"}
+# What a person may plan not to do (明天我不会工作, 她不会做饭): not "Xiaoming won't sing on Friday".
+DENIED_PLANS = {"work", "study", "cook", "rest"}
 # Verbs that make an odd wish or pastime (想偷手机, 喜欢丢钥匙): left out of 想 and 喜欢.
 WISH_BANNED = {"steal", "lose", "find", "see", "open", "look for", "sell"}  # not "she likes selling chairs"
 

@@ -223,7 +223,7 @@ class _Plan:
         tams = {"past": (_P,), "future": (_F,), "present": (_PR,)}[frame]  # what they did, not what they did not
         # One family: the speaker (or you, or a friend named once) and their family, 我做了饭，我妈妈看了报纸, not
         # "Xiaojun sang, and we fixed tables" (whose home?) nor "Amy's father sings, and you listen" (two households).
-        anchor = ch.pick("anchor", ["我", "你", "name"], [5, 1, 3])
+        anchor = ch.pick("anchor", ["我", "name"], [5, 3])  # not "you watched a movie": the listener knows
         if anchor == "name":
             zh_, en_ = ch.pick("anchor.name", lx.NAMES)
             la = _L()

@@ -61,7 +61,7 @@ def _k_adjective(ch, tams, qs, time_ok):
                               and (not want or a.zh in want)
                               and (want or tam != "future" or a.zh == "忙")])  # 她后天不会饿: who can tell?
         far = False  # tired tomorrow, busy next week; not hungry next month
-        subj = _subject(ch, "decl")
+        subj = _subject(ch, q)
     else:
         adj = ch.pick("adj", [a for a in lx.ADJECTIVES if a.comp and "person" not in a.fits and (not want or a.zh in want)
                               and not (neg and a.zh == "有意思")])  # 没意思, not 不有意思
