@@ -134,8 +134,9 @@ EXAMPLES = [
                       **S("obj", {"noun": "书", "det": "num", "num": "一"})}, "我给了他一本书。", "I gave him a book."),
     ("ditransitive", {"tam": "past", "q": "what", **S("subj", YOU), "verb": "给", **S("io", HE)},
      "你给了他什么？", "What did you give him?"),
-    ("ditransitive", {"tam": "present", "q": "decl", **S("subj", SHE), "verb": "教", **S("io", WE), **S("obj", bare("中文"))},
-     "她教我们中文。", "She teaches us Chinese."),
+    ("ditransitive", {"tam": "present", "q": "decl", **S("subj", SHE), "verb": "教", **S("io", WE), **S("obj", bare("中文")),
+                      "time": "每个星期"},
+     "她每个星期教我们中文。", "She teaches us Chinese every week."),  # a bare 她教我们中文 reads as an offer
     ("ba", {"tam": "past", "q": "decl", **S("subj", I), "ba": "put", **S("obj", bare("书")), "on.loc": "桌子", "on.side": "上"},
      "我把书放在桌子上了。", "I put the book on the table."),
     ("ba", {"tam": "past", "q": "decl", **S("subj", HE), "ba": "verb", "verb": "吃了", **S("obj", bare("苹果"))},
@@ -205,9 +206,9 @@ EXAMPLES = [
      "我昨天很累，但是我没睡觉。", "I was very tired yesterday, but I didn't sleep."),
     # a relative clause inside a relative clause
     ("transitive", {"tam": "past", "q": "decl", **S("subj", I), "verb": "read",
-                    **S("obj", {"noun": "书", "det": "rc", "rc.verb": "write", "rc.nest": True, "rc.subj.noun": "邻居",
+                    **S("obj", {"noun": "信", "det": "rc", "rc.verb": "write", "rc.nest": True, "rc.subj.noun": "邻居",
                                 "rc.subj.rc.verb": "工作", "rc.subj.rc.place": "银行"})},
-     "我看了那个在银行工作的邻居写的书。", "I read the book which that neighbor who works at the bank wrote."),
+     "我看了那个在银行工作的邻居写的信。", "I read the letter which that neighbor who works at the bank wrote."),
 ]
 
 

@@ -143,6 +143,8 @@ def _k_transitive(ch, tams, qs, time_ok):
     fits = () if eater or (q in ("what", "how_many") and what is None) else sem.places_for(vkey(verb), what)
     adj = _adjuncts(ch, tamname, place_p=0.45, fits=fits, time_ok=time_ok, freq_ok=True, nested=nested, q=q,
                     far_ok=vkey(verb) == "study")
+    if q == "decl" and tamname == "present" and not ctx.get("listing") and not ctx.get("bare_obj"):
+        _habit_said(tamname, adj)  # 艾米每个周末看电影; a bare 艾米在电影院看电影 is what she is doing now
     ctx["out"].update(verb=vkey(verb), noun=noun.zh if noun else None)
     ch.tag("transitive")
     vp = _VP(verb.forms, (lv,), _vo(verb, lv, ozh), en_post=oen, part=verb.part)
@@ -340,6 +342,7 @@ def _k_ditransitive(ch, tams, qs, time_ok):
         ozh, oen, wh, nested = obj.zh, obj.obj, (), nested or obj.nested
     lv = _L()
     adj = _adjuncts(ch, tamname, place_p=0.2, fits=sem.places_for(base), time_ok=time_ok, nested=nested, q=q)
+    _habit_said(tamname, adj)  # 她每个星期教我们中文; a bare 谁教我英语 reads "who will teach me English?"
     ch.tag("ditransitive")
     vp = _VP(_forms(base), (lv,), _Z(zh_v, lv) + io.zh + ozh, en_post=io.obj + oen)
     return (*_finish(ch, subj, vp, tamname, q, adj, wh=wh), q != "decl")
@@ -377,6 +380,8 @@ def _k_ba(ch, tams, qs, time_ok):
         io = _person(ch.sub("io"), 0, role="io")
         extra_zh, extra_en = io.zh, _E("to", lv) + io.obj  # (io.nested: see below)
     subj = _subject(ch, q)
+    if subj.agr == "pl" and not (subj.pron and subj.pron.zh == "你"):  # 这些男孩把雨伞放在包里了: one umbrella, or each
+        raise Retry("a group and one thing: whose umbrella, which bag?")  # his own? the English must choose
     if io is not None:
         _no_reflexive(subj, io)
     nouns = _held_out_filter(ch, [n for n in lx.THINGS + lx.ANIMALS if tag in n.tags

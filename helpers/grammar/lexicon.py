@@ -99,7 +99,7 @@ ANIMALS = [
 # People: common nouns (occupations first: 是 sentences use them as predicates).
 PEOPLE = [
     _n("老师", "teacher", "teachers", "个", "person owned job"),
-    _n("医生", "doctor", "doctors", "个", "person owned job"),
+    _n("医生", "doctor", "doctors", "个", "person job"),  # not 我的医生 "my doctor" in a story
     _n("学生", "student", "students", "个", "person job"),
     _n("司机", "driver", "drivers", "个", "person job"),
     _n("工程师", "engineer", "engineers", "个", "person job"),
@@ -135,8 +135,7 @@ SHE_PLURAL = Pronoun("她们", "they", "them", "their", "pl")  # women only, for
 
 NAMES = [("汤姆", "Tom"), ("玛丽", "Mary"), ("杰克", "Jack"), ("安娜", "Anna"), ("小明", "Xiaoming"), ("小红", "Xiaohong"),
          ("大卫", "David"), ("莉莉", "Lily"), ("彼得", "Peter"), ("露西", "Lucy"), ("约翰", "John"), ("艾米", "Amy"),
-         ("山姆", "Sam"), ("凯特", "Kate"), ("小刚", "Xiaogang"), ("小丽", "Xiaoli"), ("小军", "Xiaojun"),
-         ("丽丽", "Lili")]
+         ("山姆", "Sam"), ("凯特", "Kate"), ("小刚", "Xiaogang"), ("小丽", "Xiaoli"), ("小军", "Xiaojun")]  # not both 丽丽 and 莉莉: Lili and Lily sound the same
 
 # Family words: after a pronoun they take no 的 (我妈妈 my mother).
 KIN = [("妈妈", "mother"), ("爸爸", "father"), ("哥哥", "older brother"), ("姐姐", "older sister"),  # not "my sister"
@@ -145,7 +144,7 @@ KIN = [("妈妈", "mother"), ("爸爸", "father"), ("哥哥", "older brother"), 
 # Who is a he and who a she: a later clause refers to them with 他/她 (he/she).
 GENDER = {"汤姆": "m", "玛丽": "f", "杰克": "m", "安娜": "f", "小明": "m", "小红": "f",
           "大卫": "m", "莉莉": "f", "彼得": "m", "露西": "f", "约翰": "m", "艾米": "f", "山姆": "m", "凯特": "f",
-          "小刚": "m", "小丽": "f", "小军": "m", "丽丽": "f",
+          "小刚": "m", "小丽": "f", "小军": "m",
           "妈妈": "f", "爸爸": "m", "哥哥": "m", "姐姐": "f", "弟弟": "m", "妹妹": "f", "男孩": "m", "女孩": "f"}
 
 

@@ -281,7 +281,8 @@ def _rc_verbs(noun, main_verb, at=None):
     the novel Mary's father wrote; not "the novel Tom bought", in a bookstore)."""
     main = (main_verb or "").split(" ")[0]
     allowed = sem.RC_FOR.get(main_verb, set()) & (sem.MADE_BY if at else sem.RC_VERBS) - sem.RC_VERBS_BANNED
-    return [v for v in lx.VERBS if v.obj & noun.tags and vkey(v) in allowed and vkey(v) != main_verb and v.forms[0] != main]
+    return [v for v in lx.VERBS if v.obj & noun.tags and vkey(v) in allowed and vkey(v) != main_verb and v.forms[0] != main
+            and not (vkey(v) == "write" and noun.zh != "信")]  # the letter my mother wrote; not "the novel Peter wrote"
 
 
 def _rc_obj(ch, noun, agr, depth, main_verb=None, time_ok=True):
@@ -295,7 +296,7 @@ def _rc_obj(ch, noun, agr, depth, main_verb=None, time_ok=True):
     planned = ch.ctx.get("out", {}).get("tam") in ("future", "future_neg", "cond")  # 明天会吃我做的面条 is "the
     # noodles I'll make", not "I made"
     verb = ch.pick("verb", [v for v in _rc_verbs(noun, main_verb, _went_to(ch)) if not (planned and vkey(v) == "make")])
-    if depth < MAX_RC_DEPTH and vkey(verb) in ("write", "draw") and not ch.ctx.get("listing") \
+    if depth < MAX_RC_DEPTH and vkey(verb) in ("write", "draw", "take", "make") and not ch.ctx.get("listing") \
             and ch.chance("nest", 0.6):  # the novel the friend who works at the bank wrote; not "the cup the young
         # friend who studies at home bought", and not in a scene's list ("the friend": whose?)
         who = [n for n in lx.PEOPLE if n.zh in sem.RC_PEOPLE]
@@ -376,8 +377,10 @@ def _object(ch, verb, role, depth, nouns=None, *, eater=None, dets=None, many=Fa
         dets = ["bare"] if key == "make" else ["bare", "num"] + (["dem"] if key not in sem.CREATE_VERBS else []) + (
             ["rc"] if key in sem.MADE_BY_ONLY else [])  # bought the book Tom wrote, ate the cake my mother made
     noun = ch.pick("noun", nouns)
-    if key == "feed" and noun.zh == "鸟":  # 喂鸟 fed birds (in the park), not "the bird"
+    if key == "feed" and noun.zh == "鸟" and role != "generic":  # 喂鸟 fed birds (in the park), not "the bird"
         role, many = "indef", True
+    elif key == "feed":  # 喂猫 fed the cat (the family's pet), not "a cat" or "three cats"; feeds the cat every day
+        role, dets = "def", ["bare", "poss"]
     # 买了苹果和橘子 ↔ bought apples and oranges: two things of one kind, bought (eaten, read…) at the same place
     pairs = sem.AND_EATEN if key == "eat" else sem.AND_PAIRS if key != "feed" else None
     pair = [n for n in nouns if n is not noun and n.tags & noun.tags & set(sem.CONTRAST_CLASSES)
