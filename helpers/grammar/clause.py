@@ -264,7 +264,7 @@ def _subject(ch, q, *, animate=False, verb_subj="person", animals=None, kinds=No
         kinds = ctx.get("subj_kinds") or kinds
         subj = _person(ch.sub("subj"), 0, you=q != "decl", **({"kinds": kinds} if kinds else {}))
         if q == "decl" and ctx.get("not_subj") is None and subj.pron is None and subj.noun is None \
-                and not ctx.get("listing") \
+                and not ctx.get("listing") and not (subj.owner is not None and subj.owner.pron is not None) \
                 and ch.chance("and_subj", 0.15):  # 汤姆和他妹妹 ↔ Tom and his little sister
             other = _person(ch.sub("and"), 0, kinds=("name",))  # not "Tom and Mary's brother": whose brother?
             if overlap(subj, other) or "".join(t for t, _ in subj.zh).startswith("".join(t for t, _ in other.zh)):

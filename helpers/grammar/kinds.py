@@ -108,6 +108,7 @@ def _k_transitive(ch, tams, qs, time_ok):
         nouns = [n for n in nouns if n.zh in ctx["acts"][vkey(verb)]]
     nouns = [n for n in nouns if n.zh != ctx.get("not_noun") and _same_class(n, ctx.get("not_noun"))
              and not (tam == "present" and n.zh in sem.NOT_EVERYDAY)  # beer every morning
+             and not (tamname == "present_neg" and n.zh in sem.NOT_DENIED)  # "doesn't drink water"
              and not ("animal" in n.tags and "food" not in n.tags and vkey(verb) == "buy")]  # not "bought three
     # black cats at the shop"
     eaters = [a for a in lx.ANIMALS if any(n.zh in sem.DIET[a.zh] for n in nouns)]
@@ -328,6 +329,8 @@ def _k_ditransitive(ch, tams, qs, time_ok):
     zh_v, base, tag = ch.pick("verb", [d for d in lx.DITRANSITIVE if tam != "present" or d[1] == "teach"])  # she
     subj = _subject(ch, q)                                                          # teaches us Chinese; not "lends her"
     io = _person(ch.sub("io"), 0, role="io", **({"kinds": ("pron", "name", "kin")} if base == "teach" else {}))
+    ctx = ch.ctx
+    ctx["out"]["io"] = io  # a later 他/她 must not be able to mean the recipient
     _no_reflexive(subj, io)
     nouns = [n for n in lx.THINGS if tag in n.tags]
     nested = io.nested
@@ -378,6 +381,7 @@ def _k_ba(ch, tams, qs, time_ok):
     else:  # 把书给了他 ↔ gave the book to him
         zh_v, base, tag, place_p = "给", "give", "give", 0.0  # not "gave the pen to the police officer at home"
         io = _person(ch.sub("io"), 0, role="io")
+        ch.ctx["out"]["io"] = io  # a later 他/她 must not be able to mean the recipient
         extra_zh, extra_en = io.zh, _E("to", lv) + io.obj  # (io.nested: see below)
     subj = _subject(ch, q)
     if subj.agr == "pl" and not (subj.pron and subj.pron.zh == "你"):  # 这些男孩把雨伞放在包里了: one umbrella, or each

@@ -163,6 +163,8 @@ def _common(ch, noun, role, depth, *, plural=True, dets=None, max_n=10, verb=Non
         dets = [d for d in dets if d != "dem"] or ["bare"]
     if not plural or max_n < 5:
         dets = [d for d in dets if d != "many"]
+    if verb in sem.UNCOUNTED:
+        dets = [d for d in dets if d != "num"] or ["bare"]
     if depth >= MAX_RC_DEPTH or kind == "animal" or (kind == "thing" and not _rc_verbs(noun, verb, _went_to(ch))):
         dets = [d for d in dets if d != "rc"]  # not "the horse that rests by the river"; no verb fits: no clause
     if ch.ctx.get("out", {}).get("tam") in ("future", "future_neg", "cond") and verb not in sem.COUNTED_PLANS:
@@ -380,7 +382,7 @@ def _object(ch, verb, role, depth, nouns=None, *, eater=None, dets=None, many=Fa
     if key == "feed" and noun.zh == "鸟" and role != "generic":  # 喂鸟 fed birds (in the park), not "the bird"
         role, many = "indef", True
     elif key == "feed":  # 喂猫 fed the cat (the family's pet), not "a cat" or "three cats"; feeds the cat every day
-        role, dets = "def", ["bare", "poss"]
+        role, dets = "def", ["bare"]  # (not 她的狗 in a family's list: whose?)
     # 买了苹果和橘子 ↔ bought apples and oranges: two things of one kind, bought (eaten, read…) at the same place
     pairs = sem.AND_EATEN if key == "eat" else sem.AND_PAIRS if key != "feed" else None
     pair = [n for n in nouns if n is not noun and n.tags & noun.tags & set(sem.CONTRAST_CLASSES)

@@ -178,6 +178,7 @@ ADJ_NOUNS = {
     "小": {"包", "盒子", "桌子", "车", "电脑", "鱼", "杯子", "手机"},  # not 小猫 "small cat" (a kitten)
     "好吃": {"蛋糕", "面包", "面条", "巧克力"},  # not "delicious carrots", "delicious rice"
     "干净": {"杯子", "衬衫"}, "脏": {"杯子", "衬衫", "外套", "鞋"},  # washed, not bought clean
+    "便宜": _WEAR | {"包", "自行车", "车", "电脑", "手机", "雨伞", "桌子", "椅子", "票"},  # not "a cheap magazine"
 }
 
 # Object relative clauses never use these verbs: the thing would be gone (the milk I drank, the key I lost).
@@ -189,6 +190,9 @@ POSS_BANNED = {"buy", "sell", "make", "write", "draw", "take", "eat", "drink", "
 # What anyone does, whatever their job: "that driver draws dogs", "the nurse sings" read as odd facts about a job.
 EVERYONE_VERBS = {"eat", "drink", "buy", "read", "watch", "see", "look for", "find", "lose", "bring", "borrow", "give",
                   "lend", "use", "open", "work", "rest", "run", "swim"}
+# What one does to one thing at a time, or that no one counts: "read two novels this morning", "listened to two
+# songs", "fed two birds" (a numeral only for what one buys, borrows, gives, takes a photo of, …).
+UNCOUNTED = {"read", "watch", "listen to", "make", "feed", "sing", "draw"}
 # Plans that name a number (will buy two tickets, will borrow three books); other plans do not count.
 COUNTED_PLANS = {"buy", "borrow", "bring", "give", "lend", "sell"}
 JOB_VERBS = {"作家": {"write"}, "老师": {"teach"}, "厨师": {"make", "cook"}, "司机": {"drive"}, "学生": {"study"}}
@@ -263,6 +267,7 @@ NOT_EVERYDAY = {"啤酒"}
 # Big purchases: one at a time (not "bought eight old computers").
 BIG_BUYS = {"车", "自行车", "电脑", "手机", "手表", "画", "桌子", "椅子"}
 # Not worth telling as an experience: "Tom has never drunk water".
+NOT_DENIED = {"水", "米饭", "面包", "鸡蛋"}  # staples: "he doesn't drink water" (but "she doesn't drink coffee")
 NOT_EXPERIENCE = {"水", "牛奶", "米饭", "面包", "鸡蛋", "茶", "咖啡", "果汁"}  # not "has drunk tea before"
 HAVE_NOUNS = {"车", "自行车", "电脑", "手机", "猫", "狗", "兔子", "鱼", "鸟", "马", "词典", "手表", "雨伞", "地图", "票"}
 # What a person may plan not to do (明天我不会工作, 她不会做饭): not "Xiaoming won't sing on Friday".

@@ -129,6 +129,9 @@ class _Plan:
                 owner = getattr(subj, "owner", None)
                 if owner is not None and owner.gender == subj.gender and owner.pron is not None:  # 她妈妈…，然后她…:
                     raise Retry("her mother …, and then she: which of the two?")  # the mother or her daughter?
+                io = out.get("io")  # 玛丽把书给了莉莉，然后她…: Mary or Lily?
+                if io is not None and io.kind == "person" and io.gender in (None, subj.gender) and not io.pron:
+                    raise Retry("gave it to her, and then she: which of the two?")
                 return p
         raise Retry("no one to refer back to")
 
