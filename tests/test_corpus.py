@@ -556,7 +556,9 @@ def test_card_renders_the_stored_calibration():
     na, at = cal["models"]["noattn"], cal["models"]["attn"]
     # the claim the card makes: without attention long sentences collapse, with attention they hold
     assert na["test_long"]["all"]["em"] < 10 < at["test_long"]["all"]["em"]
-    assert at["test_long"]["all"]["bleu"] > na["test_long"]["all"]["bleu"] + 20
+    # BLEU gap: 50 points on the random corpus of issue 3, about 20 on sentences that make sense (they share more of
+    # their words, which BLEU credits even when the sentence is wrong): exact match above carries the collapse
+    assert at["test_long"]["all"]["bleu"] > na["test_long"]["all"]["bleu"] + 15
     assert at["test"]["21+"]["em"] > na["test"]["21+"]["em"] + 30
 
 
