@@ -31,8 +31,7 @@ and by, 比 → than, 有 → have/has or "there is", 在 and a localiser (上, 
 如果/因为/但是/然后/所以 → if/because/but/then/so. English words with no Chinese counterpart are left
 unaligned (exactly the set ``FUNCTION_WORDS``): articles a/an/the (except "a" from 一), do/does/did
 in wh-questions, infinitive and purpose "to", "it" of the weather, "and" of "and then", "that" (or "which",
-before "that friend …") opening a relative clause whose subject holds another one, and copulas where Chinese has
-no 是.
+before "that friend …") opening a relative clause whose subject holds another, and copulas where there is no 是.
 Chinese 把, 就 and the 所以 of 因为…所以… stay unaligned. Final 。/？ is linked to the final ./?, and a
 Chinese comma to an English comma.
 

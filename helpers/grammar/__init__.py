@@ -1,11 +1,11 @@
 """The zh–en sentence generator behind ``helpers.corpus``: a wing below the core.
 
-Seven levels, each importing only the ones below it (and the standard library):
+Eight modules in seven levels, each importing only the ones below it (and the standard library):
 
 - ``lexicon``: the words, with their Chinese and English forms; ``semantics``: what makes sense together (who
   does what, where, to what and how many; which clauses a connective joins);
 - ``pieces``: the choices a sentence makes (``Chooser``) and linked zh/en pieces;
-- ``noun_phrase``: noun phrases, relative clauses, time and place;
+- ``adjuncts``: time words and place phrases; ``noun_phrase``: noun phrases and relative clauses;
 - ``clause``: one clause from a predicate (tense, aspect, negation, questions);
 - ``kinds`` and ``states``: the fifteen clause kinds (transitive, 把, 被, 比, …) and the tenses each takes;
 - ``sentence``: one clause of a kind, and sentences of one to four clauses whose connectives connect.

@@ -19,10 +19,8 @@ from dataclasses import dataclass
 
 from . import lexicon as lx
 from . import semantics as sem
-from .noun_phrase import (
-    _E, _L, _NONE, _NP, _PLACE_BY_ZH, Retry, _animal_spot, _common, _finite, _person, _place, _place_phrase, _time,
-    _Z, overlap,
-)
+from .adjuncts import _NONE, _PLACE_BY_ZH, _animal_spot, _place, _place_phrase, _time
+from .noun_phrase import _E, _L, _NP, Retry, _common, _finite, _person, _Z, overlap
 
 
 # ----------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """The fifteen clause kinds of the corpus grammar: which predicate each builds and which tenses and questions
 it takes.
 
-Each kind (``_k_transitive`` … ``_k_bei`` here, the states and being of ``states``) chooses a predicate that fits it (a verb and its objects, 把 or 被,
+Each kind (``_k_transitive`` … ``_k_bei`` here; states, being, wishes and likes in ``states``) chooses a predicate that fits it (a verb and its objects, 把 or 被,
 比, 是, 有, an adjective, the weather) and returns (zh pieces, en pieces, is_question). ``_KINDS`` maps each name to
 its function, its weight in single-clause sentences and the tenses it takes; ``CLAUSE_KINDS`` lists the names.
 Built on ``clause`` (one clause from a predicate) and ``noun_phrase``; ``sentence`` joins the clauses.
@@ -12,33 +12,18 @@ from __future__ import annotations
 from . import lexicon as lx
 from . import semantics as sem
 from .clause import _VP, TAMS, _adjuncts, _finish, _forms, _pick_q, _pick_tam, _subject, _wh_object
-from .states import _k_adjective, _k_comparative, _k_copula, _k_existential, _k_possess, _k_weather
-from .noun_phrase import (
-    _E, _L, _NONE, Retry, _common, _iv_zh, _loc, _object, _person, _place_phrase, _place_words, _time, _vo, _Z,
-    overlap, vkey,
+from .states import (
+    _k_adjective, _k_comparative, _k_copula, _k_existential, _k_like, _k_possess, _k_want, _k_weather,
+    _no_reflexive, _same_class,
 )
+from .adjuncts import _loc, _place_phrase, _place_words
+from .noun_phrase import _E, _L, Retry, _common, _iv_zh, _object, _person, _vo, _Z, vkey
 
 
 # ----------------------------------------------------------------------------------------------
 # Clause kinds. Each takes the allowed tense names and returns (zh pieces, en pieces, is_question).
 
 _ALL_Q = ("decl", "yn", "what", "how_many", "who_subj", "who_obj", "where", "why")
-def _no_reflexive(a, b):
-    """我看见了我 would need "myself", 我给了我们 gives to oneself, 学生喜欢学生 likes its own kind: refuse."""
-    if (a.kind == "person" and b.kind == "person" and overlap(a, b)) or (a.noun and b.noun and a.noun.zh == b.noun.zh):
-        raise Retry("the subject meets itself")
-    name = "".join(t for t, _ in a.zh)
-    if name in lx.GENDER and name in "".join(t for t, _ in b.zh):  # not "Tom lent Tom's father …" (his father)
-        raise Retry("a name said twice")
-
-
-def _same_class(noun, other_zh):
-    """For a contrast: does `noun` share a class with the noun it is set against (tea and coffee)?"""
-    if other_zh is None:
-        return True
-    other = next(n for n in lx.THINGS + lx.ANIMALS + lx.PEOPLE if n.zh == other_zh)
-    return bool(set(sem.CONTRAST_CLASSES) & noun.tags & other.tags) and frozenset((noun.zh, other_zh)) \
-        not in sem.NEAR_SYNONYMS
 
 
 def _habit_said(tamname, adj):
@@ -254,71 +239,6 @@ def _k_purpose(ch, tams, qs, time_ok):
     ch.tag("purpose")
     vp = _VP(_forms("go"), (lv,), zh, asp_at=3, en_post=post)
     return (*_finish(ch, subj, vp, tamname, q, adj), q != "decl")
-
-
-def _inner_vp(ch, q, role):
-    """The verb phrase after 想 (want to …) or 喜欢 (like …-ing): (zh, en base, en -ing, wh, nested)."""
-    lv, wh = _L(), ()
-    kind = "motion" if q == "where" else "trans" if q == "what" else ch.pick("inner", ["trans", "motion", "iv"], [5, 2, 2])
-    if kind == "iv":
-        iv = ch.pick("verb", lx.INTRANSITIVES)
-        return _iv_zh(iv, lv)[0], _E(iv.forms[0], lv), _E(iv.forms[4], lv), wh, False
-    if kind == "motion":
-        lp = _L()
-        if q == "where":
-            return _Z("去", lv) + _Z("哪儿", lp), _E("go", lv), _E("going", lv), _E("where", lp), False
-        place = ch.pick("dest", lx.PLACES)
-        w = place.to.split()
-        post = _E("to", lv) + _place_words(w[1:], lp)
-        return _Z("去", lv) + _Z(place.zh, lp), _E("go", lv) + post, _E("going", lv) + post, wh, False
-    verb = ch.pick("verb", [v for v in lx.VERBS if (q != "what" or "wh" in v.flags) and vkey(v) not in sem.WISH_BANNED])
-    nouns = [n for n in lx.THINGS + lx.ANIMALS + lx.PEOPLE if n.tags & verb.obj]
-    nested = False
-    if q == "what":
-        ozh, wh = _wh_object(ch, "what", nouns, noun_ok=False)
-        oen = []
-    else:
-        obj = _object(ch.sub("obj"), verb, role, 0, nouns)
-        ozh, oen, nested = obj.zh, obj.obj, obj.nested
-    part = _E(verb.part, lv)
-    return (_vo(verb, lv, ozh), _E(verb.forms[0], lv) + part + oen, _E(verb.forms[4], lv) + part + oen, wh, nested)
-
-
-def _k_want(ch, tams, qs, time_ok):
-    tamname = _pick_tam(ch, tams)
-    q = _pick_q(ch, [q for q in qs if q in ("decl", "yn", "what", "where", "who_subj", "why")], tamname)
-    subj = _subject(ch, q)
-    zh, base, _, wh, nested = _inner_vp(ch.sub("want"), q, "indef")
-    lv = _L()
-    time = _time(ch, lx.FUTURE_TIMES, 0.3) if time_ok and not nested else _NONE  # 我明天想去北京 ↔ I want to go … tomorrow
-    ch.tag("want")
-    vp = _VP(_forms("want"), (lv,), _Z("想", lv) + zh, en_post=_E("to") + base, stative=True)
-    return (*_finish(ch, subj, vp, tamname, q, (time, _NONE, _NONE), wh=wh), q != "decl")
-
-
-def _k_like(ch, tams, qs, time_ok):
-    tamname = _pick_tam(ch, tams)
-    q = _pick_q(ch, [q for q in qs if q in ("decl", "yn", "what", "who_subj", "why")], tamname)
-    subj = _subject(ch, q)
-    lv = _L()
-    if q != "what" and (ch.ctx.get("like_noun") or ch.chance("like_noun", 0.5)):  # 喜欢猫 ↔ like cats
-        noun = ch.pick("obj.noun", [n for n in lx.THINGS + lx.ANIMALS if n.zh != ch.ctx.get("not_noun")
-                                    and _same_class(n, ch.ctx.get("not_noun")) and n.tags & sem.LIKE_CLASSES
-                                    and n.zh not in sem.NOT_LIKED])
-        obj = _common(ch.sub("obj"), noun, "generic", 0, dets=["bare", "dem", "rc"], adj_ok=False)  # not "like
-        # delicious bread?"
-        _no_reflexive(subj, obj)
-        zh, post, wh = obj.zh, obj.obj, ()
-        ch.ctx["out"]["noun"] = noun.zh
-    else:  # 喜欢看书 ↔ like reading books; 喜欢什么 ↔ what … like
-        if q == "what" and ch.chance("what_plain", 0.5):
-            lw = _L()
-            zh, post, wh = _Z("什么", lw), [], _E("what", lw)
-        else:
-            zh, _, post, wh, _ = _inner_vp(ch.sub("like"), q, "generic")
-    ch.tag("like")
-    vp = _VP(_forms("like"), (lv,), _Z("喜欢", lv) + zh, en_post=post, stative=True)
-    return (*_finish(ch, subj, vp, tamname, q, (_NONE, _NONE, _NONE), wh=wh), q != "decl")
 
 
 def _k_ditransitive(ch, tams, qs, time_ok):

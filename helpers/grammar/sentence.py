@@ -26,7 +26,8 @@ from __future__ import annotations
 from . import lexicon as lx
 from . import semantics as sem
 from .kinds import _ALL_Q, _F, _FN, _KINDS, _P, _PN, _PR, _PRN, _SINGLE_TAMS, CLAUSE_KINDS
-from .noun_phrase import _NP, _PLACE_BY_ZH, _place_phrase, _time, overlap
+from .adjuncts import _PLACE_BY_ZH, _place_phrase, _time
+from .noun_phrase import _NP, overlap
 from .pieces import _E, _L, _Z, Chooser, Retry, assemble
 
 __all__ = ["Chooser", "Retry", "CLAUSE_KINDS", "sentence", "clause", "assemble"]
