@@ -172,8 +172,8 @@ QUIZZES_06_07: dict[str, tuple[Question, ...]] = {
             rel_tol=2e-2, unit="FLOPs",
         ),
         Choice(
-            "In 07a's sweep the largest model did no better than the next size down, at matched tokens. The most "
-            "likely reason?",
+            "In 07a's sweep the largest model was not clearly better than the next size down, at matched tokens. The "
+            "most likely reason?",
             ("It saw under one token per parameter: data, not size, was the limit",
              "Large models cannot be trained on a CPU",
              "The power law says loss must rise for large models",
