@@ -225,7 +225,7 @@ class _Plan:
             times = [t for t in times if "晚上" not in t[0]]
         time = _time(ch, times, 1.0)  # one time for all: "Tom drank beer, I went to the station" says nothing
         tams = {"past": (_P,), "future": (_F,), "present": (_PR,)}[frame]  # what they did, not what they did not
-        # One family: the speaker (or you, or a friend named once) and their family, 我做了饭，我妈妈看了报纸, not
+        # One family: the speaker (or a friend named once) and their family, 我做了饭，我妈妈看了报纸, not
         # "Xiaojun sang, and we fixed tables" (whose home?) nor "Amy's father sings, and you listen" (two households).
         anchor = ch.pick("anchor", ["我", "name"], [5, 3])  # not "you watched a movie": the listener knows
         if anchor == "name":
