@@ -279,13 +279,13 @@ def _went_to(ch):
 
 def _rc_verbs(noun, main_verb, at=None):
     """The verbs an object relative clause on `noun` may use: ``semantics.RC_FOR`` of the clause's verb (read the
-    novel Tom wrote, wore the coat my mother bought), that take the noun, never the clause's own verb (not "you took
-    the photo you took"). at: where the clause happens (a bookstore, after 去了书店): then only who made it (bought
-    the novel Mary's father wrote; not "the novel Tom bought", in a bookstore)."""
+    letter Tom wrote, wore the coat my mother bought), that take the noun (``semantics.RC_NOUNS``), never the clause's
+    own verb (not "you took the photo you took"). at: where the clause happens (a library, after 去了图书馆): then only
+    who made it (looked at the painting Mary drew; not "the novel Tom bought", in a library)."""
     main = (main_verb or "").split(" ")[0]
     allowed = sem.RC_FOR.get(main_verb, set()) & (sem.MADE_BY if at else sem.RC_VERBS) - sem.RC_VERBS_BANNED
     return [v for v in lx.VERBS if v.obj & noun.tags and vkey(v) in allowed and vkey(v) != main_verb and v.forms[0] != main
-            and not (vkey(v) == "write" and noun.zh != "信")]  # the letter my mother wrote; not "the novel Peter wrote"
+            and noun.zh in sem.RC_NOUNS.get(vkey(v), (noun.zh,))]
 
 
 def _rc_obj(ch, noun, agr, depth, main_verb=None, time_ok=True):
@@ -378,7 +378,7 @@ def _object(ch, verb, role, depth, nouns=None, *, eater=None, dets=None, many=Fa
         dets = ["bare"]
     if dets is None and key in sem.POSS_BANNED:  # not "buy Tom's wallet", "make two pieces of cake"
         dets = ["bare"] if key == "make" else ["bare", "num"] + (["dem"] if key not in sem.CREATE_VERBS else []) + (
-            ["rc"] if key in sem.MADE_BY_ONLY else [])  # bought the book Tom wrote, ate the cake my mother made
+            ["rc"] if key in sem.MADE_BY_ONLY else [])  # read the letter Tom wrote, ate the cake my mother made
     noun = ch.pick("noun", nouns)
     if key == "feed" and noun.zh == "鸟" and role != "generic":  # 喂鸟 fed birds (in the park), not "the bird"
         role, many = "indef", True

@@ -247,9 +247,9 @@ HABIT_VERBS = {"sell", "fix", "make", "write", "draw"}  # not "the friend who dr
 HABIT_INTRANSITIVES = {"work", "study"}  # the friend who works at the bank
 HABIT_OBJECTS = {"write": {"小说"}, "draw": {"画", "地图"}, "make": {"蛋糕"}, "sell": {"花", "书", "自行车"}}
 RC_PEOPLE = {"朋友", "邻居"}
-# After these verbs a relative clause names who made the thing: bought the book Tom wrote, ate the cake she made.
-MADE_BY_ONLY = {"buy", "eat", "read", "look at"}
-# where what one buys, borrows or reads can be named by who made it (bought the novel Mary's father wrote)
+# After these verbs a relative clause names who made the thing: read the letter Tom wrote, ate the cake she made.
+MADE_BY_ONLY = {"eat", "read", "look at"}
+# where what one looks at or reads can be named by who made it (looked at the painting Mary's father drew)
 MADE_THINGS_AT = ("书店", "图书馆")
 MADE_BY = {"make", "write", "draw", "take"}  # who are picked out that way (a teacher, a child: by their job, their age)
 # What people do as a habit (他每天看报纸), not "he fixes tables" or "she buys boxes".
@@ -319,14 +319,16 @@ ALTERNATIVES = {"海边": ("游泳池", "公园"), "游泳池": ("海边",), "�
                 "书店": ("图书馆",), "图书馆": ("书店",)}  # not the shop for the supermarket: near the same
 # What no one plans for a given day ("will lose the pencil tomorrow", "will see Tom on Friday"): never in the future.
 UNPLANNED = {"lose", "find", "steal", "break", "see", "open", "look for"}
-# A main verb → the verbs of a relative clause that may pick out its object (read the novel Tom wrote, wore the coat
+# A main verb → the verbs of a relative clause that may pick out its object (read the letter Tom wrote, wore the coat
 # my mother bought); a verb not listed takes none (not "washed the cup the young friend bought").
-RC_FOR = {"read": {"write"}, "look at": {"draw", "take"}, "buy": {"write"},  # not "buy the map we drew"
-          "borrow": {"buy", "write"},
+RC_FOR = {"read": {"write"}, "look at": {"draw", "take"},  # not "buy the map we drew", "the novel Peter wrote"
+          "borrow": {"buy"},
           "eat": {"make"}, "wear": {"buy"}, "use": {"buy"}, "ride": {"buy", "fix"},
           "drive": {"buy", "fix"}, "lose": {"buy"}, "find": {"buy"}, "look for": {"buy"}, "bring": {"buy", "make"},
           "fix": {"buy"}, "give": {"buy", "make", "draw"}, "lend": {"buy"}, "put": {"buy"}, "leave": {"buy"},
           "take": set(), None: {"buy", "make", "write", "draw", "take"}}
+# … and what a relative clause with these verbs may pick out: the letter my mother wrote, not "the novel Peter wrote".
+RC_NOUNS = {"write": {"信"}}
 # Verbs two people may do to different things in a contrast (我喝茶，但是我哥哥喝咖啡).
 CONTRAST_VERBS = ("drink", "eat", "read", "watch", "study", "ride", "drive", "buy")  # not wear: "wore shoes, but
 # Tom's father wore a sweater"
