@@ -329,8 +329,7 @@ def _k_bei(ch, tams, qs, time_ok):
     """被: 我的自行车被偷了 ↔ My bicycle was stolen."""
     tamname = _pick_tam(ch, tams)
     q = _pick_q(ch, [q for q in qs if q in ("decl", "yn")], tamname)
-    zh_v, base = ch.pick("verb", [v for v in lx.BEI_VERBS if v[1] != "drink"])  # not "this cup of coffee was drunk
-    # by Peter"
+    zh_v, base = ch.pick("verb", lx.BEI_VERBS)
     forms = _forms(base)
     nouns = _held_out_filter(ch, [n for n in lx.THINGS + lx.ANIMALS if lx.BA_OBJECTS[base] in n.tags])
     subj = _common(ch.sub("subj"), ch.pick("subj.noun", nouns), "def", 0, max_n=sem.MAX_COUNT.get(base, 10), verb=base,
@@ -339,7 +338,7 @@ def _k_bei(ch, tams, qs, time_ok):
     lb, lv = _L(), _L()
     agent_zh, agent_en, nested = [], [], False
     if ch.chance("agent", 0.6) or base == "eat":  # not "the cake I made was eaten" (by whom?)
-        eaters = [a for a in lx.ANIMALS if subj.noun.zh in sem.DIET[a.zh]] if base in ("eat", "drink") else []
+        eaters = [a for a in lx.ANIMALS if subj.noun.zh in sem.DIET[a.zh]] if base == "eat" else []
         if eaters and ch.chance("animal_agent", 0.4):
             agent = _common(ch.sub("by"), ch.pick("by.noun", eaters), "def", 0)
         else:  # no "by him", "by me": who is he? (and I would say 我喝了他的牛奶, not "his milk was drunk by me")

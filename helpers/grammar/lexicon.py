@@ -248,8 +248,8 @@ VERBS = [
 BA_VERBS = [("吃了", "eat"), ("喝了", "drink"), ("卖了", "sell"), ("洗了", "wash"), ("修好了", "fix"),
             ("丢了", "lose"), ("打破了", "break"), ("拿走了", "take")]
 # 被 frame: subject + 被 (+ agent) + these verbs
-BEI_VERBS = [("吃了", "eat"), ("喝了", "drink"), ("卖了", "sell"), ("偷了", "steal"), ("修好了", "fix"),
-             ("打破了", "break"), ("拿走了", "take")]
+BEI_VERBS = [("吃了", "eat"), ("卖了", "sell"), ("偷了", "steal"), ("修好了", "fix"),  # not 喝了: "this cup of
+             ("打破了", "break"), ("拿走了", "take")]  # coffee was drunk by Peter"
 # object tags each 把/被 verb accepts
 BA_OBJECTS = {"eat": "food", "drink": "drink", "sell": "sell", "wash": "wash", "fix": "fix", "lose": "lose",
               "break": "break", "take": "carry", "steal": "steal"}
