@@ -30,10 +30,10 @@ clause without who/that, "the book I bought" for 我买的书, leaves its 的 un
 and by, 比 → than, 有 → have/has or "there is", 在 and a localiser (上, 里, …) → the preposition,
 如果/因为/但是/然后/所以 → if/because/but/then/so. English words with no Chinese counterpart are left
 unaligned (exactly the set ``FUNCTION_WORDS``): articles a/an/the (except "a" from 一), do/does/did
-in wh-questions, infinitive and purpose "to", "it" of the weather, "and" of "and then", "that" (or "which",
-before "that friend …") opening a relative clause whose subject holds another, and copulas where there is no 是.
-Chinese 把, 就 and the 所以 of 因为…所以… stay unaligned. Final 。/？ is linked to the final ./?, and a
-Chinese comma to an English comma.
+in wh-questions, infinitive and purpose "to", "it" of the weather, "and" of "and then" and of "went to the shop and
+bought" (去商店买了), "that" (or "which", before "that friend …") opening a relative clause whose subject holds
+another, and copulas where there is no 是. Chinese 把, 就 and the 所以 of 因为…所以… stay unaligned. Final 。/？ is
+linked to the final ./?, a Chinese comma to an English comma.
 
 Regenerate the course data: ``python -m helpers.corpus --out data/zh_en`` (see ``build_splits``);
 the train split is written gzip-compressed (``train.tsv.gz``), the others as plain ``.tsv``. In a

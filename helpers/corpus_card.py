@@ -41,7 +41,9 @@ def describe(splits: dict, seed: int) -> str:
     hist = collections.Counter(min(len(en_tokens(p.en)) // 5 * 5, 30) for p in train)
     hist_rows = " | ".join(f"{k}–{k + 4}: {hist[k]:,}" if k < 30 else f"30+: {hist[k]:,}" for k in sorted(hist))
     counts = construction_counts(train)
-    cons = "\n".join(f"| {c} | {counts[c]:,} | {construction_counts(splits['test_long'])[c]:,} |" for c in CONSTRUCTIONS)
+    long_counts = construction_counts(splits["test_long"])
+    cons = "\n".join(f"| {c} | {counts[c]:,} | {long_counts[c]:,} |" for c in CONSTRUCTIONS)
+    long_lists = round(100 * long_counts["coord_and"] / len(splits["test_long"]))
     doc = _corpus.__doc__.split("Alignment convention:")[1].split("Regenerate")[0].strip()
     doc = doc[0].upper() + doc[1:]
     files = []
@@ -99,8 +101,10 @@ per line:
 {chr(10).join(rows)}
 
 train, valid and test are one deduplicated pool of sentences of at most {LONG_THRESHOLD} Chinese characters,
-shuffled and cut. `test_long` holds sentences of {LONG_THRESHOLD + 1}–{LONG_MAX} characters: longer than
-anything in train. `test_novel` puts the held-out nouns {", ".join(HELD_OUT_NOUNS)} into the 把 and 被
+shuffled and cut. `test_long` holds sentences of {LONG_THRESHOLD + 1}–{max(len(p.zh) for p in splits["test_long"])}
+characters (the generator allows up to {LONG_MAX}): longer than anything in train. Most of them ({long_lists} %)
+are scene lists (昨天在公园，汤姆的爸爸…，汤姆的哥哥…，汤姆的妹妹…), the grammar's longest sentences; the rest are
+chains of 然后 and 但是: a test of length more than of variety. `test_novel` puts the held-out nouns {", ".join(HELD_OUT_NOUNS)} into the 把 and 被
 frames: in train, valid and test no sentence using 把 or 被 mentions these nouns at all (train uses
 them in other constructions). No Chinese sentence and no English sentence occurs in two splits.
 
@@ -123,10 +127,12 @@ never names a thing that is gone (the milk I drank). Connectives connect: 然后
 actions (went to the library, and then borrowed a book), 所以, 因为…所以… and 如果…就… join a cause or condition
 to its expected effect (rain → not to the park, tired → sleep), 但是 joins an unexpected effect, two people doing
 the same thing differently, or a place and its real alternative (not the beach but the pool); a later clause
-refers back with 他/她/… . A comma alone lists what the people of one family (at home: the speaker, you or a named
-friend, and their family) or of a circle of friends (in the park, at school, …) did in one scene, said once at the
-front (昨天晚上在家，我爸爸看了报纸，我妈妈做了饭 ↔ Last night at home, my father read the newspaper, and my mother
-cooked), each doing what people do there (`semantics.SCENE_ACTS`): no connective, so no claimed relation.
+refers back with 他/她/…, except a 然后 step, which drops its subject as both languages do
+(他去了海边，拍了照片，然后回家了 ↔ He went to the beach, took photos, and then went home). A comma alone lists
+what the people of one family (at home: the speaker, you or a named friend, and their family) or of a circle of
+friends (in the park, at school, …) did in one scene, said once at the front (昨天晚上在家，我爸爸看了报纸，我妈妈做了饭
+↔ Last night at home, my father read the newspaper, and my mother cooked), each doing what people do there
+(`semantics.SCENE_ACTS`): no connective, so no claimed relation.
 
 **No attachment ambiguity.** A clause whose object (after the verb, in English) holds a relative clause takes no
 place phrase, and its time word goes first in English ("Tomorrow she won't wear the skirt she bought"; at the end,

@@ -225,7 +225,7 @@ CLAIMS: list[tuple[str, str, str, Callable]] = [
     ("W2", "decoder-only models struggle more with long inputs", "06a translation", _w2),
     ("W3", "decoder-only models hallucinate more", "06c hallucination", _w3),
     ("R1", "more data and fine-tuning soften the weaknesses", "06b stored sweep", _r1),
-    ("A1", "causal attention is full rank, bidirectional can be low-rank", "06c masks", _a1),
+    ("A1", "causal attention is full rank, bidirectional can be low-rank", "06a masks and rank", _a1),
     ("I1", "a decoder-only model serves growing inputs cheaper (KV cache)", "06c serving", _i1),
 ]
 

@@ -136,7 +136,7 @@ def _clause(ch, subj, vp, tamname, *, time=_NONE, freq=_NONE, place=_NONE, q="de
             "future": "future_hui", "prog": "progressive_zhengzai", "perf": "experiential_guo"}.get(tam))
     if neg:
         ch.tag("never" if neg == "never" else {"不": "neg_bu", "没": "neg_mei"}.get(negword))
-    if freq[0]:
+    if freq[0] and freq[0][0][0] != "还是":  # (还是 "still" of 但是 stands where 常常 does; it is no frequency)
         ch.tag("freq_adverb")
     return zh, en
 
@@ -286,6 +286,9 @@ def _finish(ch, subj, vp, tamname, q, adj, *, wh=(), zh_adv=(), **kw):
         raise Retry("asking others about oneself (我工作吗？)")
     if q == "why":
         zh_adv, wh = _why(ch)
+    elif ch.ctx.get("still"):  # 我很累，但是我还是去了公园 ↔ I was tired, but I still went to the park
+        lk = _L()
+        freq = _Z("还是", lk), _E("still", lk)
     if q == "where" and not wh:
         place, wh = _wh_where(ch)
     mode = {"decl": "decl", "who_subj": "decl", "yn": "yn"}.get(q, "wh")

@@ -83,8 +83,9 @@ def _k_transitive(ch, tams, qs, time_ok):
     q = _pick_q(ch, allowed, tamname)
     if q == "where" and not sem.places_for(vkey(verb)) and vkey(verb) != "buy":
         raise Retry("asked where, but it is done in no particular place (where did they drive a car?)")
-    nouns = [n for n in _nouns(verb) if not (vkey(verb) == "write" and n.zh == "小说" and tam != "present")]  # a
-    # novel takes months: "went home, and then wrote two novels" will not do
+    nouns = [n for n in _nouns(verb) if not (vkey(verb) == "write" and n.zh in ("小说", "书") and tam != "present")
+             and not (vkey(verb) == "write" and n.zh == "信" and tam == "present")]  # a novel takes months: not "went
+    # home, and then wrote two novels", "will write a book next week"; nor "writes letters every evening"
     if ctx.get("at"):
         nouns = [n for n in nouns if ctx["at"] in _at_places(verb, n.zh)]
     if ctx.get("bare_obj"):  # a contrast of tastes: tea against coffee, not water against tea
@@ -96,7 +97,8 @@ def _k_transitive(ch, tams, qs, time_ok):
              and not (tamname == "present_neg" and n.zh in sem.NOT_DENIED)  # "doesn't drink water"
              and not ("animal" in n.tags and "food" not in n.tags and vkey(verb) == "buy")]  # not "bought three
     # black cats at the shop"
-    eaters = [a for a in lx.ANIMALS if any(n.zh in sem.DIET[a.zh] for n in nouns)]
+    eaters = [a for a in lx.ANIMALS if any(n.zh in sem.DIET[a.zh] for n in nouns)
+              and TAMS[tamname][0] not in ("future", "cond")]  # animals make no plans: not "the bird won't drink water"
     subj = _subject(ch, q, animate=True, verb_subj=verb.subj, animals=eaters)
     eater = subj.noun if subj.kind == "animal" else None
     _job_fits(subj, vkey(verb))
@@ -116,7 +118,9 @@ def _k_transitive(ch, tams, qs, time_ok):
         # relative clause (ate the noodles I made at the restaurant?); they bought tickets, not "a ticket"
         obj = _object(ch.sub("obj"), verb, "generic" if tam == "present" else "indef", 0, nouns, eater=eater,
                       many=subj.agr == "pl" and not (subj.pron and subj.pron.zh == "你"),
-                      adj_ok=not TAMS[tamname][1], dets=["bare"] if tam == "perf" or ctx.get("bare_obj") or eater or (
+                      adj_ok=not TAMS[tamname][1] and vkey(verb) != "borrow",  # not "borrowed two new
+                      # dictionaries" (from a library)
+                      dets=["bare"] if tam == "perf" or ctx.get("bare_obj") or eater or (
                           group and vkey(verb) in sem.CONSUME_VERBS | {"feed"})  # they ate carrots, not
                       else ["bare", "dem"] if TAMS[tamname][1]  # "two carrots" or "this orange" between them
                       else ["bare", "num"] + (["rc"] if ctx.get("at") in sem.MADE_THINGS_AT else [])
@@ -126,7 +130,8 @@ def _k_transitive(ch, tams, qs, time_ok):
         _no_reflexive(subj, obj)
         ozh, oen, wh, noun, nested = obj.zh, obj.obj, (), obj.noun, obj.nested
     what = noun.zh if noun else ctx["out"].pop("wh_noun", None)
-    fits = () if eater or (q in ("what", "how_many") and what is None) else sem.places_for(vkey(verb), what)
+    fits = () if eater or (q in ("what", "how_many") and what is None) or tamname == "present_neg" or tam == "perf" \
+        else sem.places_for(vkey(verb), what)  # not "doesn't eat apples at home", "has drunk beer at home before"
     adj = _adjuncts(ch, tamname, place_p=0.45, fits=fits, time_ok=time_ok, freq_ok=True, nested=nested, q=q,
                     far_ok=vkey(verb) == "study")
     if q == "decl" and tamname == "present" and not ctx.get("listing") and not ctx.get("bare_obj"):
@@ -153,12 +158,17 @@ def _k_intransitive(ch, tams, qs, time_ok):
                           and not (v.forms[0] in sem.ANIMAL_ONLY and (ctx.get("subj") is not None
                                                                        or ctx.get("subj_kinds")))
                           and not (tamname == "present_neg" and v.forms[0] in sem.INVOLUNTARY)
+                          and not (TAMS[tamname][1] and v.forms[0] == "cry")  # not "they didn't cry"
                           and not (tamname == "future_neg" and v.forms[0] not in sem.DENIED_PLANS
                                    and not ctx.get("verbs"))  # not "Xiaoming won't sing on Friday"
                           and not (TAMS[tamname][0] == "perf" and v.forms[0] not in sem.PERF_INTRANSITIVES)])
     if q == "where" and not sem.places_for(iv.forms[0]):
         raise Retry("asked where, but it is done in no particular place")
     animals = [a for a in lx.ANIMALS if iv.forms[0] in sem.ANIMAL_ACTS[a.zh]]
+    if TAMS[tamname][0] in ("future", "cond"):  # animals make no plans
+        if iv.forms[0] in sem.ANIMAL_ONLY:
+            raise Retry("the cat will play")
+        animals = []
     subj = _subject(ch, q, animate=True, verb_subj=iv.subj, animals=animals,
                     animal_only=iv.forms[0] in sem.ANIMAL_ONLY)
     lv = _L()
@@ -166,8 +176,11 @@ def _k_intransitive(ch, tams, qs, time_ok):
     animal = iv.forms[0] if subj.kind == "animal" else None
     _job_fits(subj, iv.forms[0])
     adj = _adjuncts(ch, tamname, place_p=0.5, fits=sem.places_for(iv.forms[0]), animal_act=animal, time_ok=time_ok,
-                    freq_ok=True, q=q, need_time=iv.forms[0] == "work" and time_ok)  # 在超市工作了 alone reads "has
-    # started working there"
+                    freq_ok=True, q=q, need_time=iv.forms[0] == "work" and time_ok,  # 在超市工作了 alone reads
+                    # "has started working there"
+                    near=iv.forms[0] in ("sleep", "rest", "cry"))  # slept last night, not "slept at home last week"
+    if TAMS[tamname][0] == "perf" and adj[2][0]:  # 以前跳过舞; not "has danced at home before"
+        raise Retry("an experience is not tied to a place")
     if q == "decl" and not ctx.get("listing"):  # not a bare 小丽跑步 "Xiaoli runs": 小丽每天早上跑步
         _habit_said(tamname, adj)
     ctx["out"].update(verb=iv.forms[0])
@@ -199,13 +212,17 @@ def _k_motion(ch, tams, qs, time_ok):
     if home:
         ctx["out"]["dest"] = "家"
     adj = _adjuncts(ch, tamname, place_p=0.0, time_ok=time_ok, freq_ok=True, q=q,
-                    far_ok=ctx["out"].get("dest") in sem.CITIES)  # went to Beijing last year, not to the shop
+                    far_ok=ctx["out"].get("dest") in sem.CITIES,  # went to Beijing last year, not to the shop
+                    near=_DAYTIME & sem.NEAR_TIMES if ctx.get("daytime") else _DAYTIME
+                    if ctx["out"].get("dest") in sem.OUTDOOR + ("游泳池",) else False)  # not "to the beach tonight",
+    # nor "not to the cinema tonight, but to the park"
     _habit_said(tamname, adj)
     ch.tag("motion")
     vp = _VP(_forms("go"), (lv,), zh, asp_at=2 if home else 1, en_post=post)
     return (*_finish(ch, subj, vp, tamname, q, adj, wh=wh), q != "decl")
 
 
+_DAYTIME = frozenset(t[0] for t in lx.PAST_TIMES + lx.FUTURE_TIMES + lx.HABIT_TIMES if "晚上" not in t[0])
 _PURPOSE_VERBS = ("buy", "read", "watch", "borrow", "eat", "study", "look at")  # not "went to the restaurant to
 # drink hot tea"
 
@@ -231,7 +248,10 @@ def _k_purpose(ch, tams, qs, time_ok):
     lv, lp, lv2 = _L(), _L(), _L()
     w = place.to.split()
     zh = _Z("去", lv) + _Z(place.zh, lp) + _vo(verb, lv2, obj.zh)
-    post = _E("to", lv) + _place_words(w[1:], lp) + _E("to") + _E(verb.forms[0], lv2)
+    done = tamname == "past" and q == "decl"  # 去图书馆借了书: went to the library and borrowed a book (it happened;
+    # "to borrow" would not say so)
+    post = _E("to", lv) + _place_words(w[1:], lp) + (_E("and") + _E(verb.forms[2], lv2) if done
+                                                     else _E("to") + _E(verb.forms[0], lv2))
     post += _E(verb.part, lv2) + obj.obj
     adj = _adjuncts(ch, tamname, place_p=0.0, time_ok=time_ok, freq_ok=True, nested=obj.nested, q=q,
                     far_ok=place.zh in sem.CITIES)
@@ -261,7 +281,8 @@ def _k_ditransitive(ch, tams, qs, time_ok):
         obj = _common(ch.sub("obj"), ch.pick("obj.noun", nouns),  # 给了女孩们笔: gave the girls pens
                       "generic" if tam == "present" or io.agr == "pl" else "indef", 0,
                       max_n=sem.MAX_COUNT.get(base, 10), verb=base,
-                      dets=["bare"] if tam == "present" else ["bare", "num", "dem"])
+                      dets=["bare"] if tam == "present" or TAMS[tamname][1] else ["num"])  # 给了他一本书; not a
+    # bare 给了她照片, nor 送了那个女孩这束花 (把这束花送给了…), nor "didn't give him three oranges"
         ozh, oen, wh, nested = obj.zh, obj.obj, (), nested or obj.nested
     lv = _L()
     adj = _adjuncts(ch, tamname, place_p=0.2, fits=sem.places_for(base), time_ok=time_ok, nested=nested, q=q)
@@ -284,8 +305,8 @@ def _k_ba(ch, tams, qs, time_ok):
     tamname = _pick_tam(ch, tams)
     tam, _ = TAMS[tamname]
     q = _pick_q(ch, [q for q in qs if q in ("decl", "yn")], tamname)
-    how = ch.pick("ba", ["verb", "put", "give", "leave"] if tam == "past" else ["give"])  # not "will put the cake
-    # in the box the day after tomorrow": no one plans that
+    how = ch.ctx["out"]["ba"] = ch.pick("ba", ["verb", "put", "give", "leave"] if tam == "past" else ["give"])  # not
+    # "will put the cake in the box the day after tomorrow": no one plans that
     lv, lb = _L(), _L()
     place_p, extra_zh, extra_en, asp_at, io = 0.0, [], [], 1, None
     if how == "verb":  # 把苹果吃了 ↔ ate the apple
@@ -296,7 +317,8 @@ def _k_ba(ch, tams, qs, time_ok):
         zh_v, base, tag = "放", "put", "put"
     elif how == "leave":  # 把伞忘在学校了 ↔ left the umbrella at school
         zh_v, base, tag = "忘", "leave", "carry"
-        extra_zh, extra_en = _place_phrase(ch.pick("at", lx.PLACES))  # not 忘在家了，然后回家了
+        extra_zh, extra_en = _place_phrase(ch.pick("at", [p for p in lx.PLACES if p.zh not in sem.CITIES]))  # not
+        # 忘在家了，然后回家了 (home is a place here: 家 is not in lx.PLACES), nor "left the key in Shanghai"
         asp_at = 1 + len(extra_zh)
     else:  # 把书给了他 ↔ gave the book to him
         zh_v, base, tag, place_p = "给", "give", "give", 0.0  # not "gave the pen to the police officer at home"
@@ -333,16 +355,19 @@ def _k_bei(ch, tams, qs, time_ok):
     forms = _forms(base)
     nouns = _held_out_filter(ch, [n for n in lx.THINGS + lx.ANIMALS if lx.BA_OBJECTS[base] in n.tags])
     subj = _common(ch.sub("subj"), ch.pick("subj.noun", nouns), "def", 0, max_n=sem.MAX_COUNT.get(base, 10), verb=base,
-                   dets=["dem", "poss", "rc"])  # the bicycle Tom fixed was stolen; 那把椅子, not a
+                   dets=["dem", "poss", "rc"], plural=base != "eat")  # not "these apples were eaten by the
+    # teacher"; the bicycle Tom fixed was stolen; 那把椅子, not a
     # bare 便宜的椅子 no one has mentioned
     lb, lv = _L(), _L()
     agent_zh, agent_en, nested = [], [], False
     if ch.chance("agent", 0.6) or base == "eat":  # not "the cake I made was eaten" (by whom?)
         eaters = [a for a in lx.ANIMALS if subj.noun.zh in sem.DIET[a.zh]] if base == "eat" else []
         if eaters and ch.chance("animal_agent", 0.4):
-            agent = _common(ch.sub("by"), ch.pick("by.noun", eaters), "def", 0)
+            bird = ch.pick("by.noun", eaters)  # the cat (the family's), a bird (any bird): 被鸟吃了
+            agent = _common(ch.sub("by"), bird, "indef" if bird.zh == "鸟" else "def", 0, dets=["bare"])
         else:  # no "by him", "by me": who is he? (and I would say 我喝了他的牛奶, not "his milk was drunk by me")
-            agent = _person(ch.sub("by"), 0, role="io", kinds=("name", "kin", "noun"))
+            agent = _person(ch.sub("by"), 0, role="io", kinds=("name", "kin", "noun"), plural=False)  # not "the
+            # umbrella was taken by those engineers"
         agent_zh, agent_en, nested = agent.zh, _E("by", lb) + agent.obj, agent.nested
         if "".join(t for t, _ in agent.zh) in "".join(t for t, _ in subj.zh):  # her umbrella was stolen by her
             raise Retry("the owner took their own thing")

@@ -113,9 +113,11 @@ def _person(ch, depth, *, role="subj", plural=True, kinds=("pron", "name", "kin"
             zh_, en_ = pz + _Z(zh, lk), pe + _E(en, lk)
         ch.tag("possessive")
         return _NP(zh_, en_, en_, "3s", "person", gender=lx.GENDER[zh], owner=who)
-    dets = ["bare", "dem"] if owner else None  # the teacher's, not "the teacher who came's"
+    dets = ["bare"] if owner else None  # the teacher's; not "the teacher who came's", nor "this engineer's bicycle"
     # role "io": a recipient, definite (把苹果给了老师 gave the apple to the teacher)
-    return _common(ch, ch.pick("noun", lx.PEOPLE), "indef" if role == "obj" else "def", depth, plural=plural, dets=dets,
+    people = [n for n in lx.PEOPLE if "job" in n.tags] if owner else lx.PEOPLE  # the teacher's bag; not "the friend's
+    # coat" (whose friend?)
+    return _common(ch, ch.pick("noun", people), "indef" if role == "obj" else "def", depth, plural=plural, dets=dets,
                    adj_ok=not owner)  # not 这个年轻的作家的雨伞 (this young writer's umbrella)
 
 
@@ -142,6 +144,8 @@ def _common(ch, noun, role, depth, *, plural=True, dets=None, max_n=10, verb=Non
         adj_ok = False
     if noun.zh in sem.BIG_BUYS:  # one buys one computer, not eight
         max_n = min(max_n, 2)
+    if noun.zh in sem.ONE_AT_A_TIME and verb == "buy" or noun.zh == "鱼" and verb == "eat":  # bought a coat, not
+        max_n = 1  # three white coats; ate fish, not two whole fish
     if max_n <= 1:
         plural = False
         if role == "generic":  # he rides a bicycle every day, not "rides bicycles"
@@ -253,6 +257,9 @@ def _common(ch, noun, role, depth, *, plural=True, dets=None, max_n=10, verb=Non
     if role == "indef" and det == "bare" and count and n == 1 and not ("food" in noun.tags and noun.pl == noun.sg):
         # 吃鱼 ate fish, not "a fish"
         en_ = _E("a") + en_
+    if verb == "make" and noun.zh == "蛋糕" and det == "bare" and role != "def":  # 做了蛋糕 made a cake, 每个周末
+        # 做蛋糕 makes cakes
+        en_ = _E("cakes", ln) if role == "generic" else _E("a") + _E("cake", ln)
     if en_[0][0] == "a":  # a/an agrees with the next word
         en_[0] = (_article(en_[1][0]), en_[0][1])
     en_ += rc_en
@@ -299,9 +306,10 @@ def _rc_obj(ch, noun, agr, depth, main_verb=None, time_ok=True):
     planned = ch.ctx.get("out", {}).get("tam") in ("future", "future_neg", "cond")  # 明天会吃我做的面条 is "the
     # noodles I'll make", not "I made"
     verb = ch.pick("verb", [v for v in _rc_verbs(noun, main_verb, _went_to(ch)) if not (planned and vkey(v) == "make")])
+    nest_ok = not time_ok  # not in a subject: "the cake which that friend who works … made was eaten" is clunky
     if depth < MAX_RC_DEPTH and vkey(verb) in ("write", "draw", "take", "make") and not ch.ctx.get("listing") \
-            and ch.chance("nest", 0.6):  # the novel the friend who works at the bank wrote; not "the cup the young
-        # friend who studies at home bought", and not in a scene's list ("the friend": whose?)
+            and nest_ok and ch.chance("nest", 0.75):  # the novel the friend who works at the bank wrote; not "the cup
+        # the young friend who studies at home bought", and not in a scene's list ("the friend": whose?)
         who = [n for n in lx.PEOPLE if n.zh in sem.RC_PEOPLE]
         ch.ctx["rc_works"] = True  # picked out by where they work or study
         subj = _common(ch.sub("subj"), ch.pick("subj.noun", who), "def", depth, dets=["rc"])
@@ -365,6 +373,9 @@ def _object(ch, verb, role, depth, nouns=None, *, eater=None, dets=None, many=Fa
     clause): no adjective and no "A and B" (not "didn't eat noodles and fish").
     """
     if vkey(verb) == "feed":  # 喂了鱼: fed the fish
+        role = "def"
+    if vkey(verb) in ("find", "look for", "wash") and role == "indef" and not many:  # 找到了票 found the ticket
+        # (the one looked for), 洗了车 washed the car (ours)
         role = "def"
     if "person" in verb.obj and eater is None and ch.chance("person_obj", 0.5):
         no_rc = dets is not None and "rc" not in dets  # at the depth limit a phrase takes no relative clause

@@ -37,11 +37,11 @@ ACTIVITY_PLACES = {
     "run": ("公园", "海边", "学校"),
     "sleep": ("家",),
     "cook": ("家",),
-    "cry": ("家", "学校", "医院"),
+    "cry": (),  # not "they didn't cry at the hospital"
     # transitive verbs
     "read": ("图书馆", "家", "公园", "书店", "火车站"),
     "watch": ("电影院", "家"),
-    "look at": ("家", "书店"),
+    "look at": ("家",),  # not "looked at a painting in the bookstore"
     "buy": (),  # by object: places_for
     "sell": ("商店",) + CITIES,
     "eat": ("饭馆", "家"),
@@ -72,6 +72,7 @@ ACTIVITY_PLACES = {
 
 _EATEN_OUT = {"米饭", "面条", "鱼"}  # what one eats at a restaurant (not "a piece of bread")
 _BOOKS = {"书", "杂志", "词典", "小说"}
+_SUBJECTS = {"英语", "数学", "中文", "音乐"}
 _DRUNK_AT = {"饭馆": {"茶", "啤酒", "果汁"}, "家": {"茶", "咖啡", "啤酒", "果汁", "水", "牛奶"},
              "办公室": {"茶", "咖啡", "水"}}
 _SOLD_AT = [  # what "buy" needs: (nouns, where they are sold)
@@ -107,6 +108,8 @@ def places_for(verb_key: str, noun_zh: str | None = None) -> tuple:
         return ("公园", "花园") if noun_zh == "鸟" else () if noun_zh == "马" else ("家",)
     if verb_key == "borrow" and noun_zh in _BOOKS:
         return ("图书馆",)
+    if verb_key == "study" and noun_zh in _SUBJECTS:  # 在学校学数学; not "studies math in Beijing"
+        return ("学校", "图书馆", "家")
     if verb_key == "drink" and noun_zh is not None:  # water at home or work, not at a restaurant
         return tuple(p for p in ("饭馆", "家", "办公室") if noun_zh in _DRUNK_AT[p])
     return ACTIVITY_PLACES.get(verb_key, ())
@@ -160,14 +163,14 @@ LOCATION_HOLDS = {
 MAX_COUNT = {"ride": 1, "drive": 1, "wear": 1, "steal": 1, "lose": 1, "look for": 1, "find": 1, "use": 1,
              "open": 2, "break": 2, "fix": 2, "eat": 2, "drink": 2, "wash": 5, "feed": 3, "watch": 2, "sing": 3,
              "listen to": 3, "borrow": 3, "bring": 3, "give": 3, "lend": 3, "draw": 2, "make": 2, "write": 2,
-             "read": 2, "take": 10, "see": 5, "look at": 10, "put": 3, "leave": 1, "sell": 3, "buy": 3}
+             "read": 2, "take": 3, "see": 5, "look at": 10, "put": 3, "leave": 1, "sell": 3, "buy": 3}
 
 # Adjectives (attributive Chinese) that fit only these nouns; the others fit by the lexicon's tags.
 _WEAR = _CLOTHES | {"手表"}
 ADJ_NOUNS = {
     "甜": {"橘子", "苹果", "果汁"},  # not "sweet cake": it says nothing
     "热": {"茶", "咖啡", "水", "牛奶"},
-    "长": {"小说", "裙子", "围巾", "信"},  # not "a long song", "a long movie"
+    "长": {"裙子", "围巾", "信"},  # not "a long song", "a long movie", 长小说 (a 长篇小说)
     "红": _WEAR - {"手表"} | {"车", "自行车", "苹果", "花", "包", "雨伞"},
     "白": _WEAR - {"手表"} | {"猫", "狗", "兔子", "马", "车", "杯子"},
     "黑": _WEAR | {"猫", "狗", "马", "车", "包", "雨伞", "笔"},
@@ -177,6 +180,7 @@ ADJ_NOUNS = {
     "大": {"包", "盒子", "桌子", "车", "电脑", "狗", "马", "鱼", "苹果", "杯子"},
     "小": {"包", "盒子", "桌子", "车", "电脑", "鱼", "杯子", "手机"},  # not 小猫 "small cat" (a kitten)
     "好吃": {"蛋糕", "面包", "面条", "巧克力"},  # not "delicious carrots", "delicious rice"
+    "有意思": {"书", "小说", "杂志", "电影"},  # not "an interesting newspaper" (an article is), "… dictionary"
     "干净": {"杯子", "衬衫"}, "脏": {"杯子", "衬衫", "外套", "鞋"},  # washed, not bought clean
     "便宜": _WEAR | {"包", "自行车", "车", "电脑", "手机", "雨伞", "桌子", "椅子", "票"},  # not "a cheap magazine"
 }
@@ -204,14 +208,14 @@ NOT_HABITS = {"drink", "eat", "drive", "ride", "watch"}
 # Where a family or a group of friends can each do their own thing at one time (a list: 昨天晚上在家，我爸爸看了报纸，
 # 我妈妈做了饭), with weights; and the habits said of such a scene (every evening at home, not "every week").
 SCENES = {"家": 5, "公园": 2, "海边": 1, "学校": 1, "图书馆": 1, "饭馆": 1, "花园": 1}
-SCENE_HABITS = {"每天晚上", "每个周末", "每天早上"}
+SCENE_HABITS = {"每天晚上", "每个周末"}  # not "every morning at home, my brother sings"
 # What one of a family does in each scene (verb key → the things it is done to, None for an intransitive verb): a
 # list tells what people usually do there (my father read the newspaper, my sister fed the cat), not any action the
 # place allows ("I drew rabbits", "Anna fed dogs and fish").
-_SUBJECTS = {"英语", "数学", "中文", "音乐"}
 SCENE_ACTS = {
     "家": {"cook": None, "rest": None, "sing": None, "study": _SUBJECTS, "read": {"报纸", "小说", "书", "杂志"},
-          "watch": {"电影"}, "listen to": {"音乐", "歌"}, "write": {"信"}, "drink": {"茶", "咖啡", "牛奶"},
+          "watch": {"电影"}, "listen to": {"音乐", "歌"}, "write": {"信"}, "drink": {"茶", "咖啡"},  # not "my
+          # mother drank milk"
           "make": {"面条", "蛋糕"}, "feed": {"猫", "狗", "鱼"}, "draw": {"画"}},  # not 洗了杯子, 修了电脑:
     # "washed a cup", "fixed a computer" (the cups? our computer? the Chinese does not say)
     "公园": {"run": None, "rest": None, "dance": None, "sing": None, "take": {"照片"}, "feed": {"鸟"}, "draw": {"画"},
@@ -227,7 +231,7 @@ SCENE_KIN = {"学校": {"哥哥", "姐姐", "弟弟", "妹妹"}, "图书馆": {"
 # Errands in town and outings for pleasure: "didn't go to X, but went to Y" sets one against its own kind.
 ERRANDS = ("商店", "超市", "图书馆", "银行", "书店", "饭馆")
 # Where one has "been" (去过): not the office.
-BEEN_TO = ("北京", "上海", "海边", "电影院", "游泳池")
+BEEN_TO = ("北京", "上海")  # not "has been to the cinema before"
 # Animals only: 玩 (play) said of a grown-up reads "fooled around".
 ANIMAL_ONLY = {"play"}
 # Happenings no one plans (他后天会哭, 他们下个星期不会睡觉): never in the future or in a condition.
@@ -257,19 +261,28 @@ PRESENT_VERBS = {"read", "watch", "drink", "eat", "listen to", "sing", "write", 
                  "feed", "make"}  # not "your sister sells tables every week"
 # What is worth saying someone has (有车, 有一只猫), not "these writers have shoes".
 # What one likes (喜欢猫, 喜欢音乐), not "likes windows".
-LIKE_CLASSES = {"animal", "food", "drink", "subject", "song", "watch", "read", "wear"}
-NOT_LIKED = {"信", "票", "报纸", "地图"}  # "he likes letters"
+LIKE_CLASSES = {"animal", "food", "drink", "subject", "song", "watch", "read"}  # not "we like coats"
+LIKED_THAT = {"animal", "song", "watch", "read"}  # 喜欢那首歌, 那只猫; not "likes that glass of juice"
+NOT_LIKED = {"信", "票", "报纸", "地图", "水"}  # "he likes letters", "she likes water"
+# What one likes doing or wants to do (喜欢游泳, 想休息), not "doesn't like crying", "wants to wash a bicycle".
+LIKED_DOING = {"swim", "dance", "sing", "run", "cook", "study"}
+WANTED_DOING = LIKED_DOING | {"rest", "sleep"}
+LIKED_VERBS = {"read", "watch", "drink", "eat", "listen to", "draw", "ride", "drive", "study", "make", "take"}
+WANTED_VERBS = LIKED_VERBS | {"buy", "borrow"}
+# Where one likes going (喜欢去公园), not "likes going to the bank"; 饭馆 is "restaurants" there (any restaurant).
+LIKED_PLACES = LEISURE + ("图书馆", "书店", "饭馆") + CITIES
 # Experiences worth telling (我以前喝过啤酒, 骑过马), not "has looked at a map before".
-PERF_VERBS = {"eat", "drink", "ride", "drive", "study"}  # not "has she ever watched a movie?"
+PERF_VERBS = {"drink", "ride", "drive", "study"}  # not "has she ever watched a movie?", "has eaten carrots before"
 PERF_INTRANSITIVES = {"swim", "dance"}  # 他以前跳过舞; not "the boy has slept before"
 # What a habit or a pair may not name: beer every morning.
-NOT_EVERYDAY = {"啤酒"}
+NOT_EVERYDAY = {"啤酒", "胡萝卜"}  # nor carrots every morning
 # Big purchases: one at a time (not "bought eight old computers").
 BIG_BUYS = {"车", "自行车", "电脑", "手机", "手表", "画", "桌子", "椅子"}
 # Not worth telling as an experience: "Tom has never drunk water".
 NOT_DENIED = {"水", "米饭", "面包", "鸡蛋"}  # staples: "he doesn't drink water" (but "she doesn't drink coffee")
 NOT_EXPERIENCE = {"水", "牛奶", "米饭", "面包", "鸡蛋", "茶", "咖啡", "果汁"}  # not "has drunk tea before"
-HAVE_NOUNS = {"车", "自行车", "电脑", "手机", "猫", "狗", "兔子", "鱼", "鸟", "马", "词典", "手表", "雨伞", "地图", "票"}
+HAVE_NOUNS = {"车", "自行车", "电脑", "手机", "猫", "狗", "兔子", "鸟", "马", "词典", "手表", "雨伞", "地图", "票"}  # not
+# 有鱼 (pet fish? food?)
 # What a person may plan not to do (明天我不会工作, 她不会做饭): not "Xiaoming won't sing on Friday".
 DENIED_PLANS = {"work", "study", "cook", "rest"}
 # Verbs that make an odd wish or pastime (想偷手机, 喜欢丢钥匙): left out of 想 and 喜欢.
@@ -278,6 +291,11 @@ WISH_BANNED = {"steal", "lose", "find", "see", "open", "look for", "sell"}  # no
 # Pairs a contrast (但是) may set side by side: Chinese adjectives.
 ANTONYMS = {"高": "矮", "矮": "高", "贵": "便宜", "便宜": "贵", "大": "小", "小": "大", "新": "旧", "旧": "新",
             "干净": "脏", "脏": "干净"}
+
+# Foods a contrast or a pair may set side by side: fruit for fruit, a dish for a dish; not "ate oranges, but … ate fish".
+FOOD_GROUPS = ({"苹果", "橘子"}, {"米饭", "面条", "鱼", "面包", "鸡蛋"}, {"蛋糕", "巧克力"}, {"胡萝卜"})
+# Clothes are bought one at a time: not "will buy three white coats".
+ONE_AT_A_TIME = _CLOTHES
 
 # Causes and their expected effects (所以, 因为…所以…, 如果…就…; 但是 flips the effect's polarity).
 # cause: ("state", Chinese adjective) or ("weather",); effect: (clause kind, polarity, constraints) where the
@@ -330,8 +348,13 @@ RC_FOR = {"read": {"write"}, "look at": {"draw", "take"},  # not "buy the map we
 # … and what a relative clause with these verbs may pick out: the letter my mother wrote, not "the novel Peter wrote".
 RC_NOUNS = {"write": {"信"}}
 # Verbs two people may do to different things in a contrast (我喝茶，但是我哥哥喝咖啡).
-CONTRAST_VERBS = ("drink", "eat", "read", "watch", "study", "ride", "drive", "buy")  # not wear: "wore shoes, but
-# Tom's father wore a sweater"
+CONTRAST_VERBS = {"present": ("drink", "read", "study"),  # tastes: tea or coffee, novels or the newspaper;
+                  "past": ("drink", "eat")}  # what each had; not "Peter read a book, but Jack read a letter", "bought
+# shoes, but … bought a shirt", nor wear: "wore shoes, but Tom's father wore a sweater"
+# Places one goes for one thing only: 去了电影院，然后看了电影 splits the going from what it was for (去电影院看电影).
+ONE_PURPOSE = ("电影院", "饭馆")
+# Who of a family studies a subject at home: not "my father will study math".
+PARENTS = {"妈妈", "爸爸"}
 # Weather and passing states are said of the next days, not of next year: these time words only.
 STATE_TIMES = {"昨天", "昨天晚上", "今天早上", "今天晚上", "明天", "明天晚上"}  # tired tonight, hungry this morning
 NEAR_TIMES = {"昨天", "前天", "昨天晚上", "今天早上", "星期一", "星期六", "明天", "后天", "明天晚上", "今天晚上",

@@ -6,15 +6,18 @@ The top of the grammar behind ``helpers.corpus``. ``sentence`` joins clauses (th
 below); the first clause has the time word and sets the tense frame.
 
 * 然后 (and then) joins a sequence of actions by the same person, in an order that makes sense: going somewhere,
-  then doing what one does there (去图书馆，然后他借了书), then going home, then doing something at home; never
-  states or negations.
+  then doing what one does there (去图书馆，然后借了书), then going home, then doing something at home; never
+  states or negations, and never the one thing a place is for (去电影院看电影, not "went to the cinema, and then
+  watched a movie": ``semantics.ONE_PURPOSE``). The steps after the first say no subject, and 然后 only comes
+  before the last one (他去了海边，拍了照片，然后回家了 ↔ He went to the beach, took photos, and then went home).
 * 所以, 因为…所以… and 如果…就… join a cause or condition to its expected effect: rain keeps us from the park,
   a tired person sleeps, a hungry one eats; going to a place (if) leads to what is done there.
-* 但是 (but) joins a cause to the *unexpected* effect (我很累，但是我没睡觉), two people doing the same thing to
+* 但是 (but) joins a cause to the *unexpected* effect (我很累，但是我还是没睡觉), two people doing the same thing to
   different things or in opposite ways (我喜欢猫，但是我妹妹喜欢狗; 这个包很贵，但是那个包很便宜), or a
   place not gone to and the one gone to instead.
 
-A later clause about the same person names them with a pronoun (汤姆…，然后他… ↔ Tom …, and then he …).
+A later clause about the same person names them with a pronoun (汤姆很累，所以他… ↔ Tom was tired, so he …), except
+a 然后 step, which drops it.
 
 What ``helpers.corpus`` uses (re-exported by ``helpers.grammar``): ``Chooser`` and ``Retry``, ``sentence`` (a random
 sentence), ``clause`` (one clause of a given kind), ``CLAUSE_KINDS`` and ``assemble`` (pieces → strings and
@@ -81,7 +84,7 @@ def sentence(ch, n_clauses, novel_at=None):
     """
     if n_clauses == 1:
         return _one_clause(ch, _SINGLE_TAMS, _ALL_Q, True, ("ba", "bei") if novel_at == 0 else None)
-    plan = _Plan(ch, None if novel_at is None else 0)  # the 把 clause first: 她把雨伞放在包里了，然后她回家了
+    plan = _Plan(ch, None if novel_at is None else 0)  # the 把 clause first: 她把雨伞忘在学校了，然后回家了
     first = ch.pick("conn", ["then", "but", "so", "because", "if", "and"], [3, 3, 0.6, 0.8, 0.5, 12])
     if novel_at is not None:
         first = "then"  # a 把/被 clause fits a sequence of actions
@@ -111,7 +114,7 @@ class _Plan:
         sub = self.ch.sub(f"c{i}")
         sub.novel = i == self.novel_at
         if sub.novel:
-            kinds = ("ba",)  # the same person's next action: 然后她把雨伞放在包里了
+            kinds = ("ba",)  # the 把 clause: 她把雨伞忘在学校了，然后回家了
         sub.ctx = {k: v for k, v in ctx.items() if v is not None}
         sub.ctx["out"] = {}
         zh, en, _ = _one_clause(sub, tams, ("decl",), i == 0 if time_ok is None else time_ok, kinds)
@@ -143,7 +146,8 @@ class _Plan:
         kind = self.ch.pick("c0.kind", kinds, [_ACTIONS[k] for k in kinds]) if self.novel_at != 0 else "ba"
         self.add(None, (kind,), (_POS[frame],), subj_kinds=_PERSON_KINDS,
                  verbs=sem.SEQUENCE_VERBS if kind == "transitive" else None,
-                 not_verbs=("work",) if kind == "intransitive" else (),  # not "worked last week, and then went home"
+                 not_verbs=("work", "sleep", "cry") if kind == "intransitive" else (),  # not "worked last week, and
+                 # then went home", "slept on Saturday, and then went to the restaurant"
                  home=False if frame == "future" and kind == "motion" else None)  # not "will go home next week,
         # and then will dance"
         self.next_action(frame)
@@ -164,6 +168,7 @@ class _Plan:
         pol = pol != flip
         subj = self.last_person() if cons.get("same_subj") else None
         out = self.add(conn, (kind,), (_POS[frame] if pol else _NEG[frame],), subj=subj, verbs=cons.get("verbs"),
+                       still=flip and conn == "but" or None,  # 很累，但是她还是去了公园
                        dest=cons.get("dest"), place=cons.get("place"), home=False if kind == "motion" else None,
                        subj_kinds=None if subj else _PERSON_KINDS, no_place=True)  # tired, so slept (not in the park)
         out["end"] = kind != "motion" or flip  # 所以她睡觉了: nothing follows; 所以她去了饭馆，然后…; 但是她去了公园。
@@ -189,7 +194,7 @@ class _Plan:
             self._effect(conn, frame, cause, flip=True)
         elif way == "instead":  # 我们没去公园，但是我们去了海边: an outing for an outing, an errand for an errand
             out = self.add(None, ("motion",), (_NEG[frame],), subj_kinds=_PERSON_KINDS, home=False,
-                           dest=tuple(sem.ALTERNATIVES))
+                           dest=tuple(sem.ALTERNATIVES), daytime=True)
             self.add(conn, ("motion",), (_POS[frame],), subj=self.last_person(), home=False,
                      dest=sem.ALTERNATIVES[out["dest"]])  # the beach for the pool, the library for the bookstore
         else:
@@ -198,11 +203,15 @@ class _Plan:
                                 else ["transitive"])  # 我昨天喝了茶，但是我哥哥喝了咖啡
             if kind == "adjective_predicate":
                 adj = self.ch.pick("pair", sorted(sem.ANTONYMS))
-                out = self.add(None, (kind,), (_POS[frame],), adj=(adj,))
-                self.add(conn, (kind,), (_POS[frame],), adj=(sem.ANTONYMS[adj],), not_subj=out["subj"],
-                         noun=out.get("noun"), subj_kinds=("name", "kin", "noun") if out["subj"].kind == "person" else None)
+                out = self.add(None, (kind,), (_POS[frame],), adj=(adj,), dets=["dem"])
+                out2 = self.add(conn, (kind,), (_POS[frame],), adj=(sem.ANTONYMS[adj],), not_subj=out["subj"],
+                                noun=out.get("noun"), dets=["dem"],
+                                subj_kinds=("name", "kin", "noun") if out["subj"].kind == "person" else None)
+                if out["subj"].kind != "person" and {_this(out["subj"]), _this(out2["subj"])} != {"这", "那"}:
+                    raise Retry("this one against that one")  # not "the cook's cup is dirty, but that cup is clean"
             else:  # 我喝茶，但是我哥哥喝咖啡
-                out = self.add(None, (kind,), (_POS[frame],), like_noun=True, verbs=sem.CONTRAST_VERBS, no_place=True,
+                out = self.add(None, (kind,), (_POS[frame],), like_noun=True, verbs=sem.CONTRAST_VERBS[frame],
+                               no_place=True,
                                bare_obj=True,  # tea against coffee, not "their letter" against a magazine
                                subj_kinds=_PERSON_KINDS)  # people one knows: 我喝茶，但是我哥哥喝咖啡; not "these
                 self.add(conn, (kind,), (_POS[frame],), like_noun=True, not_subj=out["subj"], no_place=True, bare_obj=True,
@@ -240,18 +249,24 @@ class _Plan:
         # Away from home, friends too: 昨天在公园，汤姆跑了步，玛丽拍了照片 (Tom and Mary, or I and my friends).
         friends = scene != "家" and ch.chance("friends", 0.6)
         seen = []
+        acts = {k: v for k, v in sem.SCENE_ACTS[scene].items() if not (frame == "future" and k == "drink")  # not "my
+                # mother will drink milk"
+                and not (frame == "present" and k in ("rest", "drink", "write"))}  # not "every evening I rest",
+        # "drinks milk", "writes letters"
+        if frame == "present" and "make" in acts:  # my mother makes noodles every evening; not a cake every evening
+            acts["make"] = acts["make"] - {"蛋糕"}
         for i in range(n):
             himself = anchor.pron is not None and anchor not in seen and ch.chance(f"c{i}.anchor", 0.5)  # 我…，我妈妈…
             out = self.add("and" if i else None, ("transitive", "intransitive"), tams, time_ok=False, at=scene,
                            subj=anchor if himself else None,
                            subj_kinds=None if himself else ("name",) if friends else ("kin",),
-                           kin_owner=anchor, kin_only=kin_only, listing=True,
-                           acts={k: v for k, v in sem.SCENE_ACTS[scene].items()
-                                 if not (frame == "future" and k == "drink")},  # not "my mother will drink milk"
+                           kin_owner=anchor, kin_only=kin_only, listing=True, acts=acts,
                            not_verbs=sem.INVOLUNTARY)  # what they did, not "Tom slept"
             subj = out.get("subj")
             if subj is None or any(overlap(subj, s) for s in seen):
                 raise Retry("a list of what different people do")
+            if out.get("verb") == "study" and "".join(t for t, _ in subj.zh)[-2:] in sem.PARENTS:
+                raise Retry("my father will study math")
             same = {"make": "cook"}  # not "my mother made noodles, and my sister cooked"
             what = str(out.get("verb")).split()[0]  # not "you will sing three songs, and I will sing"
             if same.get(what, what) in {same.get(w, w) for w in (str(o.get("verb")).split()[0]
@@ -287,13 +302,23 @@ class _Plan:
                 "adjective_predicate", "weather", "like", "comparative"):
             raise Retry("然后 follows an action that happened")
         dest = last.get("dest") if last.get("kind") == "motion" else None
+        if dest in sem.ONE_PURPOSE:  # 去电影院看电影, not "went to the cinema, and then watched a movie"
+            raise Retry("went there, and then did what one goes there for")
+        if last.get("verb") == "buy" and last.get("noun") == "票":  # a ticket is for a trip, not "then went home"
+            raise Retry("bought a ticket, and then went home")
         acts = sum(out.get("kind") != "motion" for *_, out in self.clauses)
         if dest and (dest != "家" or not acts):  # 去了图书馆，然后借了书; 回家了，然后做了饭
             self._activity("then", frame, dest)
             self.clauses[-1][3]["end"] = dest == "家" or self.caused  # hungry → restaurant → ate: the story ends
             # (not "…, and then they went to the cinema", which hunger does not explain)
         elif not dest and "家" not in (last.get("place"), last.get("where")):  # 借了书，然后回家了 / 然后去超市买了牛奶
-            if self.ch.chance(f"c{len(self.clauses)}.errand", 0.85):
+            if last.get("ba") == "leave" or "but" in self.used:  # 把雨伞忘在海边了，然后回家了; the beach instead of the
+                # park, took photos, then went home; not "…, and then went to the library to borrow a book"
+                self.add("then", ("motion",), (_POS[frame],), subj=self.last_person(), home=True)
+            elif last.get("ba"):  # 把书放在包里了，然后去了学校: on the way out, not "then went to the library to read"
+                self.add("then", ("motion",), (_POS[frame],), subj=self.last_person(), home=False,
+                         dest=tuple(p for p in sem.ERRANDS + sem.LEISURE if p not in sem.ONE_PURPOSE))
+            elif self.ch.chance(f"c{len(self.clauses)}.errand", 0.85):
                 said = "".join(t for zh, *_ in self.clauses for t, _ in zh)
                 self.add("then", ("purpose",), (_POS[frame],), subj=self.last_person(), not_verb=last.get("verb"),
                          dest=tuple(p for p in sem.ERRANDS + sem.LEISURE if p not in said))  # in town, not off to
@@ -314,8 +339,14 @@ class _Plan:
         elif first == "if":
             zh, en = _Z("如果", lk) + zh, _E("if", lk) + en
             self.ch.tag("conditional")
-        for czh, cen, conn, _ in self.clauses[1:]:
+        last_then = max((i for i, c in enumerate(self.clauses) if c[2] == "then"), default=None)
+        for i, (czh, cen, conn, out) in enumerate(self.clauses[1:], 1):
             lc, lk = _L(), _L()
+            if conn == "then":  # the same person: no subject (and no 会/will, said once), 然后 only before the last step
+                czh, cen = _drop_subject(czh, cen, out)
+                if i != last_then:  # 他去了海边，拍了照片，然后回家了 ↔ he went to the beach, took photos, and then went home
+                    zh, en = zh + _Z("，", lc) + czh, en + _E(",", lc) + cen
+                    continue
             if conn == "because":
                 zh, en = zh + _Z("，", lc) + _Z("所以") + czh, en + _E(",", lc) + cen
             elif conn == "if":  # 如果…，我就会… : 就 after the subject
@@ -327,6 +358,26 @@ class _Plan:
                 en = en + _E(",", lc) + _E(" ".join(words[:-1])) + _E(words[-1], lk) + cen
                 self.ch.tag(tag)
         return zh, en, False
+
+
+def _drop_subject(zh, en, out):
+    """A 然后 step of the same person without its subject: 然后(他)回家了 ↔ and then (he) went home; in the future also
+    without 会 ↔ will, which the first clause said (他会去海边，然后拍照片 ↔ he will go to the beach, and then take
+    photos)."""
+    subj = out["subj"]
+    nz, ne = len(subj.zh), len(subj.en)
+    if list(zh[:nz]) != list(subj.zh) or list(en[:ne]) != list(subj.en):
+        raise Retry("a 然后 step that does not start with its subject")
+    zh, en = list(zh[nz:]), list(en[ne:])
+    if zh[0][0] == "会" and en[0][0] == "will":
+        zh, en = zh[1:], en[1:]
+    return zh, en
+
+
+def _this(np):
+    """这 or 那 for a noun phrase that starts with a demonstrative of one thing (这个杯子), else None."""
+    first = np.zh[0][0]
+    return first[0] if first[0] in "这那" and not first.startswith(("这些", "那些")) and len(first) == 2 else None
 
 
 def _insert_jiu(zh):

@@ -29,8 +29,9 @@ def _same_class(noun, other_zh):
     if other_zh is None:
         return True
     other = next(n for n in lx.THINGS + lx.ANIMALS + lx.PEOPLE if n.zh == other_zh)
+    food = [g for g in sem.FOOD_GROUPS if noun.zh in g or other_zh in g]
     return bool(set(sem.CONTRAST_CLASSES) & noun.tags & other.tags) and frozenset((noun.zh, other_zh)) \
-        not in sem.NEAR_SYNONYMS
+        not in sem.NEAR_SYNONYMS and len(food) != 2  # fruit against fruit, not oranges against fish
 
 
 def _k_comparative(ch, tams, qs, time_ok):
@@ -43,6 +44,8 @@ def _k_comparative(ch, tams, qs, time_ok):
         b = _person(ch.sub("than"), 0, role="obj", kinds=("pron", "name", "kin"))
         if overlap(a, b):
             raise Retry("compared with themselves")
+        if a.owner is not None and b.pron and b.pron.zh[0] in "他她":  # 他妹妹比她忙: is she the sister?
+            raise Retry("his sister and her: who is who?")
     else:
         adjs = [a for a in lx.ADJECTIVES if a.comp and "person" not in a.fits]
         adj = ch.pick("adj", adjs)
@@ -87,8 +90,8 @@ def _k_adjective(ch, tams, qs, time_ok):
         far = False
         noun = ch.pick("noun", [n for n in lx.THINGS + lx.ANIMALS if adj_fits(adj, n)
                                 and (not ctx.get("noun") or n.zh == ctx["noun"])])
-        subj = _common(ch.sub("subj"), noun, "def", 0, dets=["dem", "poss"] if want else None, adj_ok=False,
-                       subject=True)
+        subj = _common(ch.sub("subj"), noun, "def", 0, dets=ctx.get("dets") or (["dem", "poss"] if want else None),
+                       adj_ok=False, subject=True, plural=not ctx.get("dets"))  # a contrast: this cup, that cup
         ctx["out"]["noun"] = noun.zh
     if ctx.get("not_subj") is not None and "".join(t for t, _ in subj.zh) == "".join(t for t, _ in ctx["not_subj"].zh):
         raise Retry("a contrast needs two different subjects")
@@ -124,7 +127,8 @@ def _k_copula(ch, tams, qs, time_ok):
         if many:
             raise Retry("plural subject with a singular predicate")
         # my friend / the friend who …: gender-neutral nouns only (not "He is my sister")
-        noun = ch.pick("noun", [n for n in lx.PEOPLE if "owned" in n.tags])
+        noun = ch.pick("noun", [n for n in lx.PEOPLE if "owned" in n.tags and n.zh != "孩子"])  # not "my mother is
+        # Lucy's child"
         pred = _common(ch.sub("pred"), noun, "def", 0, plural=False, dets=["poss"])  # my friend, Tom's neighbor
         zh, en = pred.zh, pred.en
         if subj.pron and subj.pron.zh in zh[0][0]:
@@ -192,28 +196,35 @@ def _k_weather(ch, tams, qs, time_ok):
 
 
 def _inner_vp(ch, q, role):
-    """The verb phrase after 想 (want to …) or 喜欢 (like …-ing): (zh, en base, en -ing, wh, nested)."""
+    """The verb phrase after 想 (want to …, role "indef") or 喜欢 (like …-ing, role "generic"): (zh, en base, en -ing,
+    wh, nested). What one likes or wants: swimming, reading novels, going to the park (``semantics.LIKED_DOING`` …);
+    not "doesn't like crying", "likes going to the bank", "wants to wash a bicycle"."""
     lv, wh = _L(), ()
+    like = role == "generic"
     kind = "motion" if q == "where" else "trans" if q == "what" else ch.pick("inner", ["trans", "motion", "iv"], [5, 2, 2])
     if kind == "iv":
-        iv = ch.pick("verb", lx.INTRANSITIVES)
+        iv = ch.pick("verb", [v for v in lx.INTRANSITIVES if v.forms[0] in (sem.LIKED_DOING if like else sem.WANTED_DOING)])
         return _iv_zh(iv, lv)[0], _E(iv.forms[0], lv), _E(iv.forms[4], lv), wh, False
     if kind == "motion":
         lp = _L()
         if q == "where":
             return _Z("去", lv) + _Z("哪儿", lp), _E("go", lv), _E("going", lv), _E("where", lp), False
-        place = ch.pick("dest", lx.PLACES)
+        place = ch.pick("dest", [p for p in lx.PLACES if not like or p.zh in sem.LIKED_PLACES])
         w = place.to.split()
-        post = _E("to", lv) + _place_words(w[1:], lp)
+        if place.zh == "饭馆":  # 喜欢去饭馆 likes going to restaurants, 想去饭馆 wants to go to a restaurant: any one
+            w = ["to", "restaurants"] if like else ["to", "a", "restaurant"]
+        post = _E("to", lv) + [(x, () if x in ("the", "a") else (lp,)) for x in w[1:]]
         return _Z("去", lv) + _Z(place.zh, lp), _E("go", lv) + post, _E("going", lv) + post, wh, False
-    verb = ch.pick("verb", [v for v in lx.VERBS if (q != "what" or "wh" in v.flags) and vkey(v) not in sem.WISH_BANNED])
+    verb = ch.pick("verb", [v for v in lx.VERBS if (q != "what" or "wh" in v.flags) and vkey(v) not in sem.WISH_BANNED
+                            and vkey(v) in (sem.LIKED_VERBS if like else sem.WANTED_VERBS)])
     nouns = [n for n in lx.THINGS + lx.ANIMALS + lx.PEOPLE if n.tags & verb.obj]
     nested = False
     if q == "what":
         ozh, wh = _wh_object(ch, "what", nouns, noun_ok=False)
         oen = []
     else:
-        obj = _object(ch.sub("obj"), verb, role, 0, nouns)
+        obj = _object(ch.sub("obj"), verb, role, 0, nouns, dets=["bare"], adj_ok=False)  # not "wants to sing those two
+        # songs", "to fix the phone we bought", "doesn't want to borrow an old pencil"
         ozh, oen, nested = obj.zh, obj.obj, obj.nested
     part = _E(verb.part, lv)
     return (_vo(verb, lv, ozh), _E(verb.forms[0], lv) + part + oen, _E(verb.forms[4], lv) + part + oen, wh, nested)
@@ -222,10 +233,12 @@ def _inner_vp(ch, q, role):
 def _k_want(ch, tams, qs, time_ok):
     tamname = _pick_tam(ch, tams)
     q = _pick_q(ch, [q for q in qs if q in ("decl", "yn", "what", "where", "who_subj", "why")], tamname)
-    subj = _subject(ch, q)
+    subj = _subject(ch, q, kinds=("pron", "name", "kin"))  # people one knows: not "those young writers want to"
     zh, base, _, wh, nested = _inner_vp(ch.sub("want"), q, "indef")
     lv = _L()
-    time = _time(ch, lx.FUTURE_TIMES, 0.3) if time_ok and not nested else _NONE  # 我明天想去北京 ↔ I want to go … tomorrow
+    far = any(c in "".join(t for t, _ in zh) for c in sem.CITIES)  # 明年想去北京; not "doesn't want to rest next month"
+    times = [t for t in lx.FUTURE_TIMES if far or t[0] not in sem.FAR_TIMES]
+    time = _time(ch, times, 0.3) if time_ok and not nested else _NONE  # 我明天想去北京 ↔ I want to go … tomorrow
     ch.tag("want")
     vp = _VP(_forms("want"), (lv,), _Z("想", lv) + zh, en_post=_E("to") + base, stative=True)
     return (*_finish(ch, subj, vp, tamname, q, (time, _NONE, _NONE), wh=wh), q != "decl")
@@ -234,14 +247,16 @@ def _k_want(ch, tams, qs, time_ok):
 def _k_like(ch, tams, qs, time_ok):
     tamname = _pick_tam(ch, tams)
     q = _pick_q(ch, [q for q in qs if q in ("decl", "yn", "what", "who_subj", "why")], tamname)
-    subj = _subject(ch, q)
+    subj = _subject(ch, q, kinds=("pron", "name", "kin"))  # not "those young writers don't like fish"
     lv = _L()
     if q != "what" and (ch.ctx.get("like_noun") or ch.chance("like_noun", 0.5)):  # 喜欢猫 ↔ like cats
         noun = ch.pick("obj.noun", [n for n in lx.THINGS + lx.ANIMALS if n.zh != ch.ctx.get("not_noun")
                                     and _same_class(n, ch.ctx.get("not_noun")) and n.tags & sem.LIKE_CLASSES
                                     and n.zh not in sem.NOT_LIKED])
-        obj = _common(ch.sub("obj"), noun, "generic", 0, dets=["bare", "dem", "rc"], adj_ok=False)  # not "like
-        # delicious bread?"
+        dets = ["bare"] if ch.ctx.get("bare_obj") else ["bare", "rc"] + (["dem"] if noun.tags & sem.LIKED_THAT else [])
+        obj = _common(ch.sub("obj"), noun, "generic", 0, dets=dets,
+                      adj_ok=False)  # not "like delicious bread?"; a contrast of tastes sets rice against chocolate, not
+        # against "the chocolate your sister bought"
         _no_reflexive(subj, obj)
         zh, post, wh = obj.zh, obj.obj, ()
         ch.ctx["out"]["noun"] = noun.zh

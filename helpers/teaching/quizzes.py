@@ -23,7 +23,7 @@ QUIZZES: dict[str, tuple[Question, ...]] = {
             answer=0,
             explanations=(
                 "Every training example is an (input, output) pair, e.g. a sentence and its translation; "
-                "plain text alone is not enough. Notebook 06 puts this claim to the test.",
+                "plain text alone is not enough. Notebook 06b puts this claim to the test.",
                 "That is the weakness the article attributes to decoder-only models (a causal mask); an "
                 "encoder reads its whole input in both directions.",
                 "Translation is exactly what they were built for; notebooks 02-04 train three of them.",
