@@ -52,8 +52,9 @@ def _place_phrase(place):
 
 
 def _place_words(words, link):
-    """The English words of a place after its preposition: "the" unaligned, the rest ("train station") linked."""
-    return [(x, () if x == "the" else (link,)) for x in words]
+    """The English words of a place after its preposition: an article ("the", "a") unaligned, the rest ("train
+    station") linked."""
+    return [(x, () if x in ("the", "a") else (link,)) for x in words]
 
 
 def _loc(ch, zai=True, *, thing=None, spots=None):

@@ -213,7 +213,7 @@ def _inner_vp(ch, q, role):
         w = place.to.split()
         if place.zh == "饭馆":  # 喜欢去饭馆 likes going to restaurants, 想去饭馆 wants to go to a restaurant: any one
             w = ["to", "restaurants"] if like else ["to", "a", "restaurant"]
-        post = _E("to", lv) + [(x, () if x in ("the", "a") else (lp,)) for x in w[1:]]
+        post = _E("to", lv) + _place_words(w[1:], lp)
         return _Z("去", lv) + _Z(place.zh, lp), _E("go", lv) + post, _E("going", lv) + post, wh, False
     verb = ch.pick("verb", [v for v in lx.VERBS if (q != "what" or "wh" in v.flags) and vkey(v) not in sem.WISH_BANNED
                             and vkey(v) in (sem.LIKED_VERBS if like else sem.WANTED_VERBS)])
