@@ -14,6 +14,7 @@ model (``helpers.checkpoints.train_or_load``) instead of training it again.
 from __future__ import annotations
 
 import hashlib
+from functools import partial
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -23,7 +24,7 @@ from . import checkpoints, corpus
 from .batching import TranslationDataset, make_loader
 from .rnn import RNNConfig, Seq2Seq
 from .tokenize import Vocab, build_vocabs
-from .train import History, count_parameters, train
+from .train import History, count_parameters, seq2seq_loss, train
 from .transformer import Transformer, TransformerConfig
 
 RNN_STEPS = 600       # optimiser steps for each RNN (about a minute on a 2-core laptop CPU)
@@ -31,6 +32,17 @@ RNN_BATCH = 64        # sentence pairs per step
 RNN_LR = 2e-3         # AdamW learning rate
 TRANSFORMER_LR = RNN_LR      # AdamW learning rate of the Transformer: the RNNs' (pre-norm needs no warm-up)
 TRANSFORMER_WARMUP = 0       # linear learning-rate warm-up steps of the Transformer
+
+
+def _extra_key(label_smoothing: float, decay: str) -> dict[str, Any]:
+    """Checkpoint-key entries for the newer recipe options, only when they differ from the defaults (so a model
+    trained before they existed keeps its key and is still reloaded)."""
+    return {**({"label_smoothing": label_smoothing} if label_smoothing else {}),
+            **({"decay": decay} if decay != "constant" else {})}
+
+
+def _loss(label_smoothing: float):
+    return partial(seq2seq_loss, label_smoothing=label_smoothing) if label_smoothing else seq2seq_loss
 
 
 @dataclass
@@ -66,9 +78,13 @@ def rnn_config(data: TranslationData, attention: bool, **overrides) -> RNNConfig
 
 
 def train_rnn(data: TranslationData, *, attention: bool, steps: int = RNN_STEPS, batch_size: int = RNN_BATCH,
-              lr: float = RNN_LR, seed: int = 0, device=None, live_plot: bool = True, retrain: bool = False,
+              lr: float = RNN_LR, warmup: int = 0, label_smoothing: float = 0.0, decay: str = "constant", seed: int = 0,
+              device=None, live_plot: bool = True, retrain: bool = False,
               **config_overrides) -> tuple[Seq2Seq, dict[str, Any]]:
     """Train (or reload from an identical earlier run) the GRU encoder–decoder.
+
+    ``warmup``, ``label_smoothing`` and ``decay`` are the options ``scripts/tune_translators.py`` tunes
+    (see ``helpers.train.train`` and ``seq2seq_loss``); their defaults are the recipe notebooks 02–03 use.
 
     Returns ``(model, info)``; ``info`` holds ``seconds`` (training wall time of the run
     that produced the weights), ``loss`` (logged training losses), ``steps``,
@@ -79,7 +95,8 @@ def train_rnn(data: TranslationData, *, attention: bool, steps: int = RNN_STEPS,
     device = torch.device(device) if device is not None else torch.device("cpu")
     cfg = rnn_config(data, attention, **config_overrides)
     key = {"recipe": "rnn", "config": asdict(cfg), "steps": steps, "batch_size": batch_size, "lr": lr,
-           "seed": seed, "data": data.fingerprint, "device": device.type}
+           "seed": seed, "data": data.fingerprint, "device": device.type,
+           **({"warmup": warmup} if warmup else {}), **_extra_key(label_smoothing, decay)}
 
     def build() -> Seq2Seq:
         seed_everything(seed)
@@ -87,7 +104,8 @@ def train_rnn(data: TranslationData, *, attention: bool, steps: int = RNN_STEPS,
 
     def fit(model: Seq2Seq) -> dict[str, Any]:
         name = "with attention" if attention else "without attention"
-        history: History = train(model, data.loader(batch_size, seed), steps=steps, lr=lr, device=device,
+        history: History = train(model, data.loader(batch_size, seed), steps=steps, lr=lr, warmup=warmup,
+                                 decay=decay, loss_fn=_loss(label_smoothing), device=device,
                                  live_plot=live_plot, title=f"GRU {name}: training loss")
         return {"seconds": history.total_seconds, "loss": history.loss, "loss_steps": history.steps,
                 "loss_seconds": history.seconds, "tokens_seen": history.tokens_seen}
@@ -104,8 +122,8 @@ def transformer_config(data: TranslationData, **overrides) -> TransformerConfig:
 
 
 def train_transformer(data: TranslationData, *, steps: int = RNN_STEPS, batch_size: int = RNN_BATCH,
-                      lr: float = TRANSFORMER_LR, warmup: int = TRANSFORMER_WARMUP, seed: int = 0, device=None,
-                      live_plot: bool = True, retrain: bool = False,
+                      lr: float = TRANSFORMER_LR, warmup: int = TRANSFORMER_WARMUP, label_smoothing: float = 0.0,
+                      decay: str = "constant", seed: int = 0, device=None, live_plot: bool = True, retrain: bool = False,
                       **config_overrides) -> tuple[Transformer, dict[str, Any]]:
     """Train (or reload from an identical earlier run) the encoder–decoder Transformer of notebook 04.
 
@@ -118,7 +136,8 @@ def train_transformer(data: TranslationData, *, steps: int = RNN_STEPS, batch_si
     device = torch.device(device) if device is not None else torch.device("cpu")
     cfg = transformer_config(data, **config_overrides)
     key = {"recipe": "transformer", "config": asdict(cfg), "steps": steps, "batch_size": batch_size, "lr": lr,
-           "warmup": warmup, "seed": seed, "data": data.fingerprint, "device": device.type}
+           "warmup": warmup, "seed": seed, "data": data.fingerprint, "device": device.type,
+           **_extra_key(label_smoothing, decay)}
 
     def build() -> Transformer:
         seed_everything(seed)
@@ -126,7 +145,8 @@ def train_transformer(data: TranslationData, *, steps: int = RNN_STEPS, batch_si
 
     def fit(model: Transformer) -> dict[str, Any]:
         history: History = train(model, data.loader(batch_size, seed), steps=steps, lr=lr, warmup=warmup,
-                                 device=device, live_plot=live_plot, title="Transformer: training loss")
+                                 decay=decay, loss_fn=_loss(label_smoothing), device=device, live_plot=live_plot,
+                                 title="Transformer: training loss")
         return {"seconds": history.total_seconds, "loss": history.loss, "loss_steps": history.steps,
                 "loss_seconds": history.seconds, "tokens_seen": history.tokens_seen}
 

@@ -25,19 +25,39 @@ PAD_ID = 0  # padded target positions carry this id and are ignored by the loss
 INTERRUPTED_ATTR = "_course_interrupted"  # set on a model whose train(...) was interrupted: (steps done, planned)
 
 
-def seq2seq_loss(model: torch.nn.Module, batch) -> tuple[torch.Tensor, int]:
+def seq2seq_loss(model: torch.nn.Module, batch, label_smoothing: float = 0.0) -> tuple[torch.Tensor, int]:
     """Teacher-forced cross-entropy of an encoder–decoder on a ``helpers.batching.Batch``.
 
     ``model(batch.src (B, S), batch.src_mask (B, S), batch.tgt_in (B, T))`` must return
     logits ``(B, T, vocab)``; the loss compares them with ``batch.tgt_out (B, T)``,
-    ignoring padding. Returns the mean loss over real tokens and their count.
+    ignoring padding. ``label_smoothing`` moves that share of each target's probability
+    onto the whole vocabulary (Szegedy et al., 2016; the Transformer used 0.1).
+    Returns the mean loss over real tokens and their count.
     """
     logits = model(batch.src, batch.src_mask, batch.tgt_in)  # (B, T, V)
     if logits.shape[:2] != batch.tgt_out.shape:
         raise ValueError(f"model returned logits {tuple(logits.shape)}; expected (B, T, vocab) "
                          f"with (B, T) = {tuple(batch.tgt_out.shape)}")
-    loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)), batch.tgt_out.reshape(-1), ignore_index=PAD_ID)
+    loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)), batch.tgt_out.reshape(-1), ignore_index=PAD_ID,
+                           label_smoothing=label_smoothing)
     return loss, int((batch.tgt_out != PAD_ID).sum())
+
+
+def lr_factor(step: int, steps: int, warmup: int = 0, decay: str = "constant", floor: float = 0.1) -> float:
+    """The learning-rate multiplier after ``step`` optimiser steps of a ``steps``-step run.
+
+    Linear warm-up over ``warmup`` steps, then constant (``decay="constant"``) or a cosine from 1 down to
+    ``floor`` at the last step (``decay="cosine"``).
+    """
+    if warmup and step < warmup:
+        return (step + 1) / warmup
+    if decay == "constant":
+        return 1.0
+    if decay != "cosine":
+        raise ValueError(f"decay must be 'constant' or 'cosine', got {decay!r}")
+    span = max(1, steps - warmup)
+    progress = min(1.0, (step - warmup) / span)
+    return floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * progress))
 
 
 @dataclass
@@ -142,6 +162,7 @@ def train(
     weight_decay: float = 0.0,
     clip: float | None = 1.0,
     warmup: int = 0,
+    decay: str = "constant",
     device: torch.device | str | None = None,
     loss_fn: Callable[[torch.nn.Module, Any], tuple[torch.Tensor, int]] = seq2seq_loss,
     eval_fn: Callable[[torch.nn.Module], dict[str, float]] | None = None,
@@ -155,10 +176,11 @@ def train(
 ) -> History:
     """Train ``model`` for exactly ``steps`` optimiser steps on batches from ``loader``.
 
-    AdamW with ``lr`` (linear warm-up over ``warmup`` steps, then constant), gradients
-    clipped to norm ``clip``. ``eval_fn(model) -> {"name": value}`` runs every
-    ``eval_every`` steps and at the end (in eval mode, without gradients). Pass an existing
-    ``history`` (and ``optimizer``) to continue a run. Returns the ``History``.
+    AdamW with ``lr`` (linear warm-up over ``warmup`` steps, then constant or, with
+    ``decay="cosine"``, a cosine down to a tenth; see ``lr_factor``), gradients clipped to norm
+    ``clip``. ``eval_fn(model) -> {"name": value}`` runs every ``eval_every`` steps and at the end
+    (in eval mode, without gradients). Pass an existing ``history`` (and ``optimizer``) to continue
+    a run. Returns the ``History``.
     """
     if not isinstance(steps, int) or steps <= 0:
         raise ValueError(f"steps must be a positive int, got {steps!r}")
@@ -172,7 +194,8 @@ def train(
     model.to(device)
     if optimizer is None:
         optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: min(1.0, (s + 1) / warmup) if warmup else 1.0)
+    lr_factor(0, steps, warmup, decay)                  # a bad ``decay`` fails here, before any work
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: lr_factor(s, steps, warmup, decay))
     history = history or History()
     plot = LivePlot(title) if live_plot else None
     start_step = history.n_steps
