@@ -150,3 +150,45 @@ def test_padding_mask_typical_mistakes(capsys, wrong, hint):
 def test_padding_mask_stub(capsys):
     assert bool(nb01.check_padding_mask(_stub)) is False
     assert "not written yet" in _last_line(capsys)
+
+
+# --- exercise 5 ----------------------------------------------------------------------------
+
+def test_self_attention_reference_and_helpers_pass(capsys):
+    from helpers.attention import scaled_dot_product_attention
+
+    assert bool(nb01.check_self_attention(nb01.self_attention, strict=True)) is True
+    assert "✅" in _last_line(capsys)
+    assert nb01.check_self_attention(lambda x, wq, wk, wv: scaled_dot_product_attention(x @ wq, x @ wk, x @ wv))
+
+
+def _sa(x, wq, wk, wv, *, scale=None):
+    q, k, v = x @ wq, x @ wk, x @ wv
+    w = torch.softmax(q @ k.transpose(-2, -1) / (math.sqrt(q.shape[-1]) if scale is None else scale(x, q)), -1)
+    return w @ v, w
+
+
+@pytest.mark.parametrize(
+    ("wrong", "hint"),
+    [
+        (lambda x, wq, wk, wv: _sa(x, wq, wk, wv, scale=lambda x, q: 1.0), "divide the scores by √d_k"),
+        (lambda x, wq, wk, wv: _sa(x, wq, wk, wv, scale=lambda x, q: math.sqrt(x.shape[-1])), "not the size d_model"),
+        (lambda x, wq, wk, wv: _sa(x, wq, wk, torch.eye(x.shape[-1])), "v = x @ W_V"),
+        (lambda x, wq, wk, wv: _sa(x, wk, wq, wv), "queries come from W_Q"),
+        (lambda x, wq, wk, wv: _sa(x, wq, wq, wv), "k = x @ W_K"),
+        (lambda x, wq, wk, wv: _sa(x, wq, wk, wv)[::-1], "order (output, weights)"),
+    ],
+)
+def test_self_attention_typical_mistakes(capsys, wrong, hint):
+    assert bool(nb01.check_self_attention(wrong)) is False
+    out = _last_line(capsys)
+    assert "❌" in out and hint in out
+    with pytest.raises(CheckFailed):
+        nb01.check_self_attention(wrong, strict=True)
+
+
+def test_self_attention_stub_and_crash_are_reported(capsys):
+    assert bool(nb01.check_self_attention(_stub)) is False
+    assert "not written yet" in _last_line(capsys)
+    assert bool(nb01.check_self_attention(lambda x, wq, wk, wv: (wq @ x, None))) is False  # (d_model, d_k) @ x: wrong side
+    assert "raised RuntimeError" in _last_line(capsys)

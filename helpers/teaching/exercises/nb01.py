@@ -6,6 +6,7 @@ Exercises, in the order of the notebook:
 2. ``attention(q, k, v, mask=None)``          -> ``check_attention(fn)``
 3. the shapes of the weights and the output   -> ``check_attention_shapes(weights_shape, output_shape)``
 4. ``padding_mask(lengths, max_len)``         -> ``check_padding_mask(fn)``
+5. ``self_attention(x, W_Q, W_K, W_V)``       -> ``check_self_attention(fn)``
 
 Every checker prints ✅ or ❌ with a hint, returns a ``CheckResult`` (truthy when it passed)
 and never raises, unless
@@ -29,6 +30,8 @@ __all__ = [
     "check_attention",
     "check_attention_shapes",
     "check_padding_mask",
+    "self_attention",
+    "check_self_attention",
 ]
 
 
@@ -235,5 +238,73 @@ def check_padding_mask(fn, *, strict: bool = False) -> CheckResult:
                               "positions < lengths[:, None] gives one, no .long() needed."),
             Mistake(_pm_float, "return a boolean tensor (dtype torch.bool), not floats."),
             Mistake(_pm_transposed, "one row per sentence: the shape is (batch, max_len)."),
+        ],
+    )
+
+
+# --- exercise 5: self-attention with learned projections ---------------------------------------
+
+def self_attention(x: torch.Tensor, W_Q: torch.Tensor, W_K: torch.Tensor, W_V: torch.Tensor):
+    """Reference: project ``x (..., T, d_model)`` with ``W_Q, W_K (d_model, d_k)`` and ``W_V (d_model, d_v)``,
+    then attend; returns ``(output (..., T, d_v), weights (..., T, T))``."""
+    return attention(x @ W_Q, x @ W_K, x @ W_V)
+
+
+def _sa_unscaled(x, W_Q, W_K, W_V):
+    q, k = x @ W_Q, x @ W_K
+    weights = torch.softmax(q @ k.transpose(-2, -1), dim=-1)
+    return weights @ (x @ W_V), weights
+
+
+def _sa_scaled_by_d_model(x, W_Q, W_K, W_V):
+    q, k = x @ W_Q, x @ W_K
+    weights = torch.softmax(q @ k.transpose(-2, -1) / math.sqrt(x.shape[-1]), dim=-1)
+    return weights @ (x @ W_V), weights
+
+
+def _sa_values_unprojected(x, W_Q, W_K, W_V):
+    return attention(x @ W_Q, x @ W_K, x)
+
+
+def _sa_swapped_q_k(x, W_Q, W_K, W_V):
+    return attention(x @ W_K, x @ W_Q, x @ W_V)
+
+
+def _sa_keys_from_w_q(x, W_Q, W_K, W_V):
+    return attention(x @ W_Q, x @ W_Q, x @ W_V)
+
+
+def _sa_swapped_outputs(x, W_Q, W_K, W_V):
+    return self_attention(x, W_Q, W_K, W_V)[::-1]
+
+
+def _self_attention_cases():
+    g = _cases_generator(5)
+    return [
+        # d_model = 8, d_k = 4, d_v = 6: every size differs, so a mix-up shows
+        (torch.randn(2, 5, 8, generator=g), torch.randn(8, 4, generator=g), torch.randn(8, 4, generator=g),
+         torch.randn(8, 6, generator=g)),
+        # d_v = d_model, so values taken straight from x have the right shape (and the wrong numbers)
+        (torch.randn(3, 4, 8, generator=g), torch.randn(8, 16, generator=g) / 2, torch.randn(8, 16, generator=g) / 2,
+         torch.randn(8, 8, generator=g)),
+        # one sentence without a batch dimension: (T, d_model)
+        (torch.randn(6, 5, generator=g), torch.randn(5, 3, generator=g), torch.randn(5, 3, generator=g),
+         torch.randn(5, 2, generator=g)),
+    ]
+
+
+def check_self_attention(fn, *, strict: bool = False) -> CheckResult:
+    """Exercise 5: ``fn(x, W_Q, W_K, W_V)`` must return ``(output, weights)`` like ``self_attention``."""
+    return check_function(
+        fn, self_attention, _self_attention_cases(), name="self_attention", strict=strict,
+        mistakes=[
+            Mistake(_sa_unscaled, "divide the scores by √d_k before the softmax."),
+            Mistake(_sa_scaled_by_d_model, "d_k is the size of the queries and keys (W_Q.shape[1], or "
+                                           "q.shape[-1]), not the size d_model of the token vectors x."),
+            Mistake(_sa_values_unprojected, "the values are projected too: v = x @ W_V, not x itself."),
+            Mistake(_sa_swapped_q_k, "queries come from W_Q and keys from W_K (you swapped them: "
+                                     "the weights come out transposed)."),
+            Mistake(_sa_keys_from_w_q, "the keys have their own matrix: k = x @ W_K."),
+            Mistake(_sa_swapped_outputs, "return the pair in the order (output, weights)."),
         ],
     )
