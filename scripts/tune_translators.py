@@ -13,9 +13,10 @@ The two arms are the GRU encoder–decoder with attention (notebook 03) and the 
 ``checkpoints/tune/ARM.jsonl``, and a run already in the log is skipped, so an interrupted plan resumes):
 
 1. *Tuning* at the notebooks' budget (600 steps, seed 0), scored by the cross-entropy on the ``valid`` pairs
-   (label smoothing off when scoring), a coordinate search: learning rate {1e-3, 2e-3, 4e-3} x warm-up {0, 200};
+   (label smoothing off when scoring), a coordinate search: learning rate {1e-3, 2e-3, 4e-3} x warm-up {0, 200}
+   (a best rate on the grid's edge extends it by a factor 2 that way, at most twice);
    then, at the best of those, label smoothing {0, 0.1} x dropout {0.1, 0.3}; then, at the best so far, a cosine
-   decay of the learning rate to a tenth. 10 runs per arm.
+   decay of the learning rate to a tenth. 10 runs per arm (more if the grid extends).
 2. *Budget*: the chosen recipe, 600 steps, seeds 1, 2, 3 (held out from tuning). BLEU on the longest third of
    ``test`` (lengths seen in training) and on ``test_long`` (longer than any training sentence).
 3. *Long*: the chosen recipe for ``--long-steps`` (default 3000) steps, seeds 1, 2, 3, scored the same way at
@@ -51,6 +52,7 @@ BASE = {"lr": 2e-3, "warmup": 0, "label_smoothing": 0.0, "dropout": 0.1, "decay"
 STAGE1 = [{"lr": lr, "warmup": w} for lr in (1e-3, 2e-3, 4e-3) for w in (0, 200)]
 STAGE2 = [{"label_smoothing": ls, "dropout": d} for ls in (0.0, 0.1) for d in (0.1, 0.3)]
 STAGE3 = [{"decay": "cosine"}]
+MAX_EXTEND = 2       # how many times stage 1 may extend its learning-rate grid when the best is on its edge
 BUDGET_STEPS = 600
 FINAL_SEEDS = (1, 2, 3)
 LONG_EVAL_FRACTIONS = (0.2, 0.4, 0.7, 1.0)   # where a long run is also scored with BLEU
@@ -170,6 +172,18 @@ def plan(runner: Runner, long_steps: int, budget_steps: int) -> dict:
         # every stage also counts the best recipe so far (a run already in the log is not repeated)
         results = [runner.run("tune", r, 0, budget_steps) for r in [best] + [{**best, **c} for c in stage]]
         best = dict(min(results, key=lambda r: r["valid_loss"])["recipe"])
+        while stage is STAGE1 and len(results) < len(STAGE1) + 1 + 2 * MAX_EXTEND:
+            # a best learning rate on the edge of the grid: extend the grid by a factor 2 that way (both warm-ups)
+            lrs = sorted({r["recipe"]["lr"] for r in results})
+            if best["lr"] not in (lrs[0], lrs[-1]):
+                break
+            lr = best["lr"] * (2 if best["lr"] == lrs[-1] else 0.5)
+            results += [runner.run("tune", {**best, "lr": lr, "warmup": w}, 0, budget_steps) for w in (0, 200)]
+            new_best = dict(min(results, key=lambda r: r["valid_loss"])["recipe"])
+            if new_best["lr"] != lr:
+                best = new_best
+                break
+            best = new_best
     for seed in FINAL_SEEDS:
         runner.run("budget", best, seed, budget_steps)
     for seed in FINAL_SEEDS:

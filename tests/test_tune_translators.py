@@ -60,7 +60,13 @@ def test_the_tiny_plan_picks_the_best_valid_loss_and_resumes(tmp_path, monkeypat
     best = mod.plan(runner, long_steps=10, budget_steps=4)
     rows = [json.loads(line) for line in (tmp_path / "transformer-tiny.jsonl").read_text().splitlines()]
     tune = [r for r in rows if r["stage"] == "tune"]
-    assert len(tune) == 5, "the base recipe, two learning rates, one smoothing, one decay" and all(math.isfinite(r["valid_loss"]) for r in rows)
+    stage1 = [r for r in tune if r["recipe"]["label_smoothing"] == 0 and r["recipe"]["decay"] == "constant"]
+    lrs = sorted({r["recipe"]["lr"] for r in stage1})
+    n_extra = len(lrs) - 3
+    assert 0 <= n_extra <= mod.MAX_EXTEND
+    assert len(tune) == 5 + 2 * n_extra, "the base recipe, two rates, two per grid extension, smoothing, decay"
+    best_lr = min(stage1, key=lambda r: r["valid_loss"])["recipe"]["lr"]
+    assert best_lr not in (lrs[0], lrs[-1]) or n_extra == mod.MAX_EXTEND, "a best rate on the grid's edge extends it"
     assert best == min(tune, key=lambda r: r["valid_loss"])["recipe"]
     long = [r for r in rows if r["stage"] == "long"][0]
     assert [e["step"] for e in long["evals"]] == list(range(1, 11)), "a long run is scored ten times on the way"
