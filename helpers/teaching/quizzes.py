@@ -227,14 +227,16 @@ QUIZZES: dict[str, tuple[Question, ...]] = {
         ),
         Choice(
             "Which mask does the decoder's self-attention use in training?",
-            ("A causal mask (and the target's padding mask)",
+            ("A causal mask: position t sees positions 0 … t",
              "Only the source's padding mask",
              "No mask: the decoder sees the whole target",
              "The encoder's mask"),
             answer=0,
             explanations=(
                 "Position t may see positions up to t only: otherwise, with teacher forcing, it could copy the "
-                "word it is asked to predict.",
+                "word it is asked to predict. No target padding mask is needed: the padding sits after the last "
+                "word, where the causal mask already keeps every real position away from it, and the loss ignores "
+                "the padded positions themselves.",
                 "That one belongs to cross-attention, where the decoder looks at the source.",
                 "Then training would be a copy task and the model could not generate at test time.",
                 "The encoder attends to the source; the decoder's self-attention runs over the target."),
