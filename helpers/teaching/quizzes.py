@@ -267,14 +267,13 @@ QUIZZES: dict[str, tuple[Question, ...]] = {
         ),
         Choice(
             "Top-k sampling with k = 1 is the same as ...",
-            ("greedy decoding", "sampling from the full distribution", "beam search with beam 1 and no "
-             "softmax", "picking a random token"),
+            ("greedy decoding", "sampling from the full distribution", "sampling at temperature 2",
+             "picking a random token"),
             answer=0,
             explanations=(
                 "Only the most likely token survives the filter, so it is always chosen.",
                 "That is k = the vocabulary size.",
-                "Beam search with beam 1 is greedy too, but the softmax has nothing to do with it; the best "
-                "answer is greedy decoding.",
+                "A higher temperature flattens the distribution but keeps every token; k = 1 keeps only one.",
                 "With one token left there is nothing random."),
         ),
         Numeric(
