@@ -14,8 +14,8 @@ model (``helpers.checkpoints.train_or_load``) instead of training it again.
 from __future__ import annotations
 
 import hashlib
-from functools import partial
 from dataclasses import asdict, dataclass
+from functools import partial
 from typing import Any
 
 import torch

@@ -97,17 +97,15 @@ class Runner:
         return Transformer(transformer_config(self.data, dropout=recipe["dropout"], **small))
 
     def valid_loss(self, model) -> float:
+        """Token-weighted cross-entropy on the valid pairs (no label smoothing), in eval mode."""
         import torch
 
+        from helpers.experiments.task_models import mean_loss
         from helpers.train import seq2seq_loss
 
-        total, n = 0.0, 0
         model.eval()
         with torch.no_grad():
-            for batch in self.data.loader(256, 0, split="valid"):
-                loss, k = seq2seq_loss(model, batch)
-                total, n = total + float(loss) * k, n + k
-        return total / n
+            return mean_loss(model, self.data.loader(256, 0, split="valid"), seq2seq_loss)
 
     def bleu(self, model) -> dict:
         from helpers.evaluate import evaluate_translation
