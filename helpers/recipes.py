@@ -72,6 +72,27 @@ def translation_data(data_dir=None) -> TranslationData:
     return TranslationData(**splits, src_vocab=src_vocab, tgt_vocab=tgt_vocab, fingerprint=digest)
 
 
+def tatoeba_data(max_zh: int = 24, max_en: int = 24, seed: int = 0, path=None) -> TranslationData:
+    """Real sentences: the Tatoeba zh–en pairs (``helpers.tatoeba``), as a ``TranslationData`` like the corpus.
+
+    Pairs with more than ``max_zh`` Chinese characters or ``max_en`` English tokens are left out (a smaller,
+    CPU-sized task); ``split_tatoeba(seed)`` keeps every Chinese sentence in one split. ``test_long`` holds the
+    longest third of ``test`` (a real corpus has no held-out lengths) and ``test_novel`` is empty.
+    """
+    from .tatoeba import load_tatoeba, split_tatoeba
+    from .tokenize import tokenize_en, tokenize_zh
+
+    pairs = [corpus.Pair(zh, en, ()) for zh, en in load_tatoeba(path)
+             if 0 < len(tokenize_zh(zh)) <= max_zh and 0 < len(tokenize_en(en)) <= max_en]
+    splits = split_tatoeba(pairs, seed=seed)
+    order = sorted(range(len(splits["test"])), key=lambda i: -len(splits["test"][i].zh))
+    longest = [splits["test"][i] for i in sorted(order[: len(order) // 3])]
+    src_vocab, tgt_vocab = build_vocabs(splits["train"])
+    digest = hashlib.sha256("\n".join(f"{p.zh}\t{p.en}" for p in splits["train"]).encode()).hexdigest()[:16]
+    return TranslationData(**splits, test_long=longest, test_novel=[], src_vocab=src_vocab, tgt_vocab=tgt_vocab,
+                           fingerprint=f"tatoeba-{digest}")
+
+
 def rnn_config(data: TranslationData, attention: bool, **overrides) -> RNNConfig:
     """The course's RNN settings for this data (vocabulary sizes filled in)."""
     return RNNConfig(src_vocab=len(data.src_vocab), tgt_vocab=len(data.tgt_vocab), attention=attention, **overrides)

@@ -210,6 +210,7 @@ class TransformerConfig:
     pos: str = "sinusoidal"         # "sinusoidal" (fixed waves) or "learned" (one trained vector per position)
     pad_id: int = 0                 # id of <pad> in both vocabularies
     tie_embeddings: bool = True     # the output layer reuses the target embedding matrix
+    share_layers: bool = False      # decoder layer i reuses encoder layer i's self-attention, feed-forward and norms
 
     def __post_init__(self):
         for name in ("src_vocab", "tgt_vocab", "d_model", "n_heads", "n_enc_layers", "n_dec_layers", "d_ff", "max_len"):
@@ -222,6 +223,9 @@ class TransformerConfig:
             raise ValueError(f"pos must be 'sinusoidal' or 'learned', got {self.pos!r}")
         if not 0.0 <= self.dropout < 1.0:
             raise ValueError(f"dropout must be in [0, 1), got {self.dropout}")
+        if self.share_layers and self.n_enc_layers != self.n_dec_layers:
+            raise ValueError(f"share_layers needs as many encoder as decoder layers, got {self.n_enc_layers} "
+                             f"and {self.n_dec_layers}")
 
 
 class Transformer(nn.Module):
@@ -261,6 +265,9 @@ class Transformer(nn.Module):
             EncoderLayer(d, cfg.n_heads, cfg.d_ff, cfg.dropout) for _ in range(cfg.n_enc_layers))
         self.decoder_layers = nn.ModuleList(
             DecoderLayer(d, cfg.n_heads, cfg.d_ff, cfg.dropout) for _ in range(cfg.n_dec_layers))
+        if cfg.share_layers:   # one set of weights read both ways: bidirectionally over the source, causally over the target
+            for enc, dec in zip(self.encoder_layers, self.decoder_layers):
+                dec.norm1, dec.self_attn, dec.norm3, dec.ffn = enc.norm1, enc.self_attn, enc.norm2, enc.ffn
         self.enc_norm, self.dec_norm = nn.LayerNorm(d), nn.LayerNorm(d)   # pre-norm stacks end with a LayerNorm
         self.out = nn.Linear(d, cfg.tgt_vocab, bias=False)
         if cfg.tie_embeddings:

@@ -176,3 +176,22 @@ def test_training_learns_reversal_and_decoders_agree():
     assert sum(g == r for g, r in zip(beam4.tokens, refs)) >= correct - 1
     net.use_kv_cache = False
     assert greedy_decode(net, test.src, test.src_mask, max_len=12).tokens == greedy.tokens, "cache changed the output"
+
+
+def test_shared_layers_reuse_the_encoder_weights_both_ways():
+    shared, plain = small(share_layers=True), small()
+    for enc, dec in zip(shared.encoder_layers, shared.decoder_layers):
+        assert dec.self_attn is enc.self_attn and dec.ffn is enc.ffn and dec.norm1 is enc.norm1 and dec.norm3 is enc.norm2
+        assert dec.cross_attn is not enc.self_attn                          # cross-attention stays its own
+    per_layer = sum(p.numel() for p in plain.encoder_layers[0].parameters())
+    n = lambda m: sum(p.numel() for p in m.parameters())                     # noqa: E731 (each shared tensor once)
+    assert n(plain) - n(shared) == 2 * per_layer
+    src = torch.randint(4, V, (2, 5))
+    mask = torch.ones(2, 5, dtype=torch.bool)
+    tgt = torch.randint(4, V, (2, 6))
+    logits = shared(src, mask, tgt)
+    assert logits.shape == (2, 6, V)
+    logits.sum().backward()                                                  # one gradient reaches both uses
+    assert shared.encoder_layers[0].ffn.fc.weight.grad is not None
+    with pytest.raises(ValueError, match="as many encoder as decoder"):
+        TransformerConfig(V, V, n_enc_layers=2, n_dec_layers=3, share_layers=True)

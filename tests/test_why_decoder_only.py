@@ -231,6 +231,14 @@ def test_translation_text_loader_matches_the_seq2seq_batches():
         assert vocab.decode(idx[b, 1:n - 1].tolist()) == zh                  # the same pair, in the same place
         learned = [t for t in targets[b].tolist() if t != tt.IGNORE_INDEX]
         assert vocab.decode(learned) == en and learned[-1] == 2              # the English and its <eos>
+    full = tm.TranslationTextLoader(data, vocab, batch_size=8, seed=0, loss_on="all")   # the "full LM" recipe
+    f_idx, f_targets, _ = next(iter(full))
+    assert torch.equal(f_idx, idx)                                            # the same text ...
+    for b in range(8):                                                         # ... every next token learned
+        n = int((f_idx[b] != 0).sum())
+        assert f_targets[b, :n - 1].tolist() == f_idx[b, 1:n].tolist() and int((f_targets[b] >= 0).sum()) == n
+    with pytest.raises(ValueError, match="'target' or 'all'"):
+        tm.TranslationTextLoader(data, vocab, loss_on="source")
 
 
 def test_time_to_loss():

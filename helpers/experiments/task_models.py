@@ -127,9 +127,15 @@ class TranslationTextLoader:
     Each ``helpers.batching.Batch`` from ``data.loader(batch_size, seed)`` becomes
     ``(idx, targets, prompt_len)`` holding ``<zh> source <en> target <eos>``: the GPT sees the
     same pairs, in the same order and the same length buckets, as the encoder–decoder.
+    ``loss_on="target"`` learns the answer only; ``"all"`` also the source (plain language modelling
+    of the whole text, the "full LM" recipe).
     """
 
-    def __init__(self, data, vocab: Vocab, batch_size: int = TASK_BATCH, seed: int = 0, split: str = "train"):
+    def __init__(self, data, vocab: Vocab, batch_size: int = TASK_BATCH, seed: int = 0, split: str = "train",
+                 loss_on: str = "target"):
+        if loss_on not in ("target", "all"):
+            raise ValueError(f"loss_on must be 'target' or 'all', got {loss_on!r}")
+        self.loss_on = loss_on
         self.loader = data.loader(batch_size, seed, split=split)
         self.batch_sampler = self.loader.batch_sampler                      # helpers.train reshuffles through it
         self.src_map = torch.tensor(_ids(vocab, data.src_vocab.tokens))    # source id -> joint id
@@ -147,7 +153,8 @@ class TranslationTextLoader:
                 tgt = self.tgt_map[batch.tgt_out[b, :batch.tgt_lengths[b]]].tolist()   # ends with <eos>
                 prompt = [self.zh, *src, self.en]
                 text = prompt + tgt
-                rows.append((text[:-1], [IGNORE_INDEX] * (len(prompt) - 1) + text[len(prompt):]))
+                learned = text[1:] if self.loss_on == "all" else [IGNORE_INDEX] * (len(prompt) - 1) + text[len(prompt):]
+                rows.append((text[:-1], learned))
                 prompts.append(len(prompt))
             width = max(len(ids) for ids, _ in rows)
             idx = torch.zeros(len(rows), width, dtype=torch.long)              # (B, T), right-padded

@@ -1,0 +1,393 @@
+"""Notebook 06a's fair comparison: five ways to build a translator, each tuned the same way, trained to a plateau.
+
+    python scripts/fair_arms.py run --data synthetic --arm ed --threads 1     # one arm's whole plan (resumable)
+    python scripts/fair_arms.py run --data synthetic --arm do --threads 1     # ... another arm, in a second process
+    python scripts/fair_arms.py timing --data synthetic                       # seconds per step of every arm
+    python scripts/fair_arms.py report                                        # results/fair_arms.json
+    python scripts/fair_arms.py run --data synthetic --arm ed --tiny --log /tmp/f   # seconds-long smoke run
+
+**The arms** (all see the same pairs in the same length-bucketed batches, in the same order; width 128, 4 heads,
+feed-forward 512, dropout 0.1, sinusoidal positions, AdamW, batch 64, gradient clipping 1):
+
+* ``ed``: notebook 04's encoder–decoder, 2 encoder + 2 decoder layers;
+* ``ed_shared``: an encoder–decoder whose decoder layer i reuses encoder layer i's self-attention, feed-forward and
+  norms (3 + 3 layers): the decoder-only model's size to within 0.1 %;
+* ``do``: a decoder-only model (4 layers) reading ``<zh> source <en> target <eos>``, loss on the answer only;
+* ``do_full``: the same, loss on every next token of the text ("full LM": it also learns to write Chinese);
+* ``prefix``: the decoder-only model with a bidirectional prompt (prefix-LM), loss on the answer only.
+
+``--data tatoeba`` runs ``ed``, ``do`` and ``prefix`` on the real Tatoeba pairs (``helpers.recipes.tatoeba_data``).
+
+**Plan of each arm** (every arm gets exactly the same plan; each run appends one JSON line to
+``checkpoints/fair/DATA-ARM.jsonl``, and a run already in the log is skipped, so an interrupted plan resumes):
+
+1. *Tuning*: learning rate {1e-3, 2e-3, 4e-3} x warm-up {0, 200} at 600 steps, seed 0, scored by the cross-entropy of
+   the answer tokens on the ``valid`` pairs (the same tokens for every arm); a best rate on the grid's edge extends
+   the grid by a factor 2 that way, at most twice.
+2. *Long runs*: the chosen recipe, seeds 1, 2, 3 (held out from tuning), until ``--long-steps`` and at least until
+   every compute level below. The valid loss is logged 10 times on the way; BLEU and chrF on ``test``, on its
+   longest third and on ``test_long`` at each compute level and at the end.
+
+**Compute levels**: the training FLOPs of one step of each arm are counted (``torch.utils.flop_counter``, forward +
+backward, mean over the first batches); the levels are the encoder–decoder's FLOPs after 600, ``long/2`` and
+``long`` steps, and each arm is scored at the step where it has spent the same FLOPs.
+
+``report`` gathers the logs, the FLOP counts and the timing into ``results/fair_arms.json`` with its provenance.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import math
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from helpers.results import RESULTS_DIR, make_provenance, save_result  # noqa: E402
+
+LOG_DIR = ROOT / "checkpoints" / "fair"
+OUT = RESULTS_DIR / "fair_arms.json"
+CODE = ["scripts/fair_arms.py", "helpers/gpt.py", "helpers/transformer.py", "helpers/attention.py", "helpers/train.py",
+        "helpers/recipes.py", "helpers/metrics.py", "helpers/generate.py", "helpers/experiments/task_models.py",
+        "helpers/experiments/text_tasks.py", "helpers/tatoeba.py"]
+ARMS = {
+    "ed": "encoder–decoder (2 + 2 layers)",
+    "ed_shared": "encoder–decoder, shared layers (3 + 3)",
+    "do": "decoder-only, loss on the answer",
+    "do_full": "decoder-only, loss on the whole text",
+    "prefix": "prefix-LM, loss on the answer",
+}
+DATA_ARMS = {"synthetic": tuple(ARMS), "tatoeba": ("ed", "do", "prefix")}
+LONG_STEPS = {"synthetic": 3000, "tatoeba": 2000}
+GRID = [{"lr": lr, "warmup": w} for lr in (1e-3, 2e-3, 4e-3) for w in (0, 200)]
+TINY_GRID = [{"lr": 2e-3, "warmup": 0}, {"lr": 4e-3, "warmup": 0}]     # --tiny: the same plan on a smaller grid
+MAX_EXTEND = 2
+BUDGET_STEPS = 600
+FINAL_SEEDS = (1, 2, 3)
+BATCH = 64
+EVALS_PER_RUN = 10
+_DATA: dict = {}
+
+
+def longest_third(pairs):
+    order = sorted(range(len(pairs)), key=lambda i: -len(pairs[i].zh))
+    return [pairs[i] for i in sorted(order[: len(pairs) // 3])]
+
+
+class Runner:
+    """Builds, trains and scores one arm on one data set; logs every run to ``LOG/DATA-ARM.jsonl``."""
+
+    def __init__(self, dataset: str, arm: str, tiny: bool, log_dir: Path):
+        from helpers.experiments import text_tasks as tt
+        from helpers.recipes import tatoeba_data, translation_data
+
+        if arm not in DATA_ARMS[dataset]:
+            raise SystemExit(f"arm {arm!r} is not run on {dataset} (its arms: {', '.join(DATA_ARMS[dataset])})")
+        self.dataset, self.arm, self.tiny = dataset, arm, tiny
+        self.max_len = 12 if tiny else 80                 # longest answer written when scoring
+        self.batch = 16 if tiny else BATCH
+        if dataset not in _DATA:                          # loaded once per process, copied per arm
+            _DATA[dataset] = translation_data() if dataset == "synthetic" else tatoeba_data()
+        self.data = copy.copy(_DATA[dataset])
+        if tiny:
+            self.data.train = self.data.train[:2000]
+            self.data.valid, self.data.test, self.data.test_long = (self.data.valid[:32], self.data.test[:12],
+                                                                    self.data.test_long[:4])
+        self.vocab = tt.TaskVocab.from_pairs(self.data.train)
+        self.splits = {"test": self.data.test, "test_long3": longest_third(self.data.test),
+                       **({"test_long": self.data.test_long} if dataset == "synthetic" else {})}
+        self.log = log_dir / f"{dataset}-{arm}{'-tiny' if tiny else ''}.jsonl"
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        self.done = {}
+        if self.log.is_file():
+            for line in self.log.read_text().splitlines():
+                row = json.loads(line)
+                self.done[row["key"]] = row
+
+    @property
+    def is_ed(self) -> bool:
+        return self.arm.startswith("ed")
+
+    def build(self, seed: int):
+        from helpers import seed_everything
+        from helpers.experiments.task_models import task_gpt_config
+        from helpers.gpt import GPT
+        from helpers.recipes import transformer_config
+        from helpers.transformer import Transformer
+
+        seed_everything(seed)
+        small = {"d_model": 32, "d_ff": 64, "n_heads" if self.is_ed else "n_head": 2} if self.tiny else {}
+        if self.is_ed:
+            layers = 3 if self.arm == "ed_shared" else 2
+            return Transformer(transformer_config(self.data, n_enc_layers=layers, n_dec_layers=layers,
+                                                  share_layers=self.arm == "ed_shared", **small))
+        return GPT(task_gpt_config(self.vocab, **small))
+
+    def loader(self, seed: int, split: str = "train"):
+        from helpers.experiments.task_models import TranslationTextLoader
+
+        size = self.batch if split == "train" else 256
+        if self.is_ed:
+            return self.data.loader(size, seed, split=split)
+        loss_on = "all" if self.arm == "do_full" and split == "train" else "target"
+        return TranslationTextLoader(self.data, self.vocab, size, seed, split=split, loss_on=loss_on)
+
+    def loss_fn(self):
+        from helpers.experiments.task_models import lm_task_loss
+        from helpers.train import seq2seq_loss
+
+        if self.is_ed:
+            return seq2seq_loss
+        prefix = self.arm == "prefix"
+        return lambda m, b: lm_task_loss(m, b, prefix_lm=prefix)
+
+    def valid_loss(self, model) -> float:
+        """Cross-entropy of the answer tokens (the English and its ``<eos>``) on the valid pairs, in eval mode."""
+        import torch
+
+        from helpers.experiments.task_models import mean_loss
+
+        model.eval()
+        with torch.no_grad():
+            return mean_loss(model, self.loader(0, "valid"), self.loss_fn())
+
+    def scores(self, model) -> dict:
+        """BLEU and chrF of greedy translations on each test split, against the same detokenised references."""
+        from helpers import metrics
+        from helpers.experiments import task_models as tm
+        from helpers.experiments import text_tasks as tt
+
+        out = {}
+        for name, pairs in self.splits.items():
+            exs = tt.make_examples(pairs, "zh2en")
+            sources = [ex.source for ex in exs]
+            if self.is_ed:
+                answers = tm.seq2seq_answers(model, self.data.src_vocab, self.data.tgt_vocab, sources,
+                                             max_len=self.max_len)
+            else:
+                answers = tm.gpt_answers(model, self.vocab, "zh2en", sources, prefix_lm=self.arm == "prefix",
+                                         max_new=self.max_len)
+            hyps = [tm.detokenize("zh2en", a.tokens, self.vocab) for a in answers]
+            refs = [tm.detokenize("zh2en", ex.target, self.vocab) for ex in exs]
+            out[f"bleu_{name}"], out[f"chrf_{name}"] = metrics.bleu(hyps, refs), metrics.chrf(hyps, refs)
+        return out
+
+    def flops_per_step(self, batches: int = 6) -> float:
+        """Counted training FLOPs of one step (forward + backward), the mean over the first batches of seed 1."""
+        from torch.utils.flop_counter import FlopCounterMode
+
+        from helpers.train import _to_device
+
+        model, loss_fn, total = self.build(0), self.loss_fn(), 0
+        model.train()
+        for i, batch in enumerate(self.loader(1)):
+            if i == batches:
+                break
+            with FlopCounterMode(display=False) as counter:
+                loss, _ = loss_fn(model, _to_device(batch, "cpu"))
+                loss.backward()
+            total += counter.get_total_flops()
+        return total / batches
+
+    def run(self, stage: str, recipe: dict, seed: int, steps: int, *, eval_steps=()) -> dict:
+        """Train one model and log it. ``eval_steps``: also score BLEU/chrF there (long runs)."""
+        from helpers.train import train
+
+        key = json.dumps({"stage": stage, "seed": seed, "steps": steps, **recipe}, sort_keys=True)
+        if key in self.done:
+            return self.done[key]
+        model = self.build(seed)
+        curve = stage == "long"
+        every = max(1, steps // EVALS_PER_RUN)
+        marks = sorted({*range(every, steps + 1, every), *eval_steps, steps}) if curve else [steps]
+        rows, failed, t0 = [], None, time.perf_counter()
+
+        def evaluate(m, step):
+            row = {"step": step, "valid_loss": self.valid_loss(m), "seconds": time.perf_counter() - t0}
+            if step in eval_steps or (curve and step == steps):
+                row.update(self.scores(m))
+            rows.append(row)
+            m.train()
+            return {"valid_loss": row["valid_loss"]}
+
+        # train in segments between the marks: one optimiser and schedule for the whole run
+        try:
+            history = train(model, self.loader(seed), steps=steps, lr=recipe["lr"], warmup=recipe["warmup"],
+                            loss_fn=self.loss_fn(), progress=False, eval_every=1,
+                            eval_fn=_at(marks, evaluate))
+            train_loss = history.loss
+        except FloatingPointError as e:
+            failed, train_loss = str(e), []
+        if not failed and (not rows or rows[-1]["step"] != steps):
+            evaluate(model, steps)
+        result = {"key": key, "data": self.dataset, "arm": self.arm, "stage": stage, "seed": seed, "steps": steps,
+                  "recipe": recipe, "evals": rows, "train_loss": train_loss[::max(1, len(train_loss) // 300)],
+                  "failed": failed, "seconds": time.perf_counter() - t0,
+                  "valid_loss": rows[-1]["valid_loss"] if rows and not failed else math.inf,
+                  "parameters": sum(p.numel() for p in model.parameters())}
+        with self.log.open("a") as f:
+            f.write(json.dumps(result) + "\n")
+        self.done[key] = result
+        last = rows[-1] if rows else {}
+        print(f"[{self.dataset}/{self.arm}] {stage} seed {seed} {recipe}: valid {result['valid_loss']:.4f} "
+              f"{ {k: round(v, 1) for k, v in last.items() if k.startswith('bleu')} } "
+              f"{result['seconds']:.0f} s{' FAILED ' + failed if failed else ''}", flush=True)
+        return result
+
+
+def _at(marks, evaluate):
+    """An ``eval_fn`` for ``helpers.train`` called every step that evaluates only at the ``marks``."""
+    state = {"step": 0}
+    marks = set(marks)
+
+    def fn(model):
+        state["step"] += 1
+        if state["step"] in marks:
+            return evaluate(model, state["step"])
+        return {}
+    return fn
+
+
+def flops_table(dataset: str, tiny: bool, log_dir: Path) -> dict[str, float]:
+    """FLOPs per training step of every arm of ``dataset`` (counted once, cached in the log folder)."""
+    path = log_dir / f"{dataset}-flops{'-tiny' if tiny else ''}.json"
+    if path.is_file():
+        return json.loads(path.read_text())
+    table = {arm: Runner(dataset, arm, tiny, log_dir).flops_per_step(2 if tiny else 6) for arm in DATA_ARMS[dataset]}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(table, indent=1))
+    return table
+
+
+def compute_levels(flops: dict[str, float], long_steps: int, budget_steps: int) -> list[float]:
+    """The FLOP levels every arm is scored at: the encoder–decoder's after the budget, half the long run, all of it."""
+    return [flops["ed"] * s for s in (budget_steps, long_steps // 2, long_steps)]
+
+
+def plan(runner: Runner, long_steps: int, budget_steps: int, levels: list[float], flops: float) -> dict:
+    """The arm's whole plan (see the module docstring); returns the chosen recipe."""
+    grid = TINY_GRID if runner.tiny else GRID
+    results = [runner.run("tune", r, 0, budget_steps) for r in grid]
+    best = dict(min(results, key=lambda r: r["valid_loss"])["recipe"])
+    for _ in range(MAX_EXTEND):
+        lrs = sorted({r["recipe"]["lr"] for r in results})
+        if best["lr"] not in (lrs[0], lrs[-1]):
+            break
+        lr = best["lr"] * (2 if best["lr"] == lrs[-1] else 0.5)
+        warmups = sorted({r["warmup"] for r in grid})
+        results += [runner.run("tune", {"lr": lr, "warmup": w}, 0, budget_steps) for w in warmups]
+        best = dict(min(results, key=lambda r: r["valid_loss"])["recipe"])
+        if best["lr"] != lr:
+            break
+    eval_steps = sorted({max(1, round(level / flops)) for level in levels})
+    steps = max(long_steps, eval_steps[-1])
+    for seed in FINAL_SEEDS:
+        runner.run("long", best, seed, steps, eval_steps=tuple(eval_steps))
+    return best
+
+
+def seconds_per_step(dataset: str, tiny: bool, log_dir: Path, batches: int = 12) -> dict:
+    """Median seconds of one training step (forward, backward, update) of every arm, measured interleaved so that
+    a load that comes and goes hits all alike, at torch's thread count."""
+    import torch
+
+    from helpers.train import _to_device
+
+    runners = {arm: Runner(dataset, arm, tiny, log_dir) for arm in DATA_ARMS[dataset]}
+    models = {arm: r.build(0) for arm, r in runners.items()}
+    opts = {arm: torch.optim.AdamW(m.parameters(), lr=1e-4) for arm, m in models.items()}
+    loaders = {arm: [b for b, _ in zip(r.loader(1), range(batches))] for arm, r in runners.items()}
+    times = {arm: [] for arm in runners}
+    for i in range(batches):
+        for arm, r in runners.items():
+            m, batch = models[arm], _to_device(loaders[arm][i], "cpu")
+            m.train()
+            t = time.perf_counter()
+            loss, _ = r.loss_fn()(m, batch)
+            opts[arm].zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(m.parameters(), 1.0)
+            opts[arm].step()
+            times[arm].append(time.perf_counter() - t)
+    return {"seconds_per_step": {arm: statistics.median(v[2:]) for arm, v in times.items()}, "batches": batches,
+            "threads": torch.get_num_threads()}
+
+
+def report(log_dir: Path, out: Path, tiny: bool = False) -> int:
+    data, suffix = {}, "-tiny" if tiny else ""
+    for dataset, arms in DATA_ARMS.items():
+        rows = {}
+        for arm in arms:
+            path = log_dir / f"{dataset}-{arm}{suffix}.jsonl"
+            if path.is_file():
+                rows[arm] = [json.loads(line) for line in path.read_text().splitlines()]
+        if not rows:
+            continue
+        flops_path, timing_path = log_dir / f"{dataset}-flops{suffix}.json", log_dir / f"{dataset}-timing{suffix}.json"
+        flops = json.loads(flops_path.read_text()) if flops_path.is_file() else None
+        data[dataset] = {
+            "arms": {arm: {"label": ARMS[arm], "chosen": next((r["recipe"] for r in rs if r["stage"] == "long"), None),
+                           "runs": rs} for arm, rs in rows.items()},
+            "flops_per_step": flops,
+            "levels": compute_levels(flops, *((30, 20) if tiny else (LONG_STEPS[dataset], BUDGET_STEPS))) if flops else None,
+            "timing": json.loads(timing_path.read_text()) if timing_path.is_file() else None,
+            "long_steps": LONG_STEPS[dataset]}
+    if not data:
+        raise SystemExit(f"no logs in {log_dir}: run `python scripts/fair_arms.py run --data synthetic --arm ed` first")
+    result = {"data": data, "grid": GRID, "budget_steps": BUDGET_STEPS, "batch_size": BATCH,
+              "provenance": make_provenance(
+                  "python scripts/fair_arms.py run --data D --arm A --threads 1 (every arm of both data sets, two at "
+                  "a time); python scripts/fair_arms.py timing --data D; python scripts/fair_arms.py report",
+                  [0, *FINAL_SEEDS], {"long_steps": LONG_STEPS, "budget_steps": BUDGET_STEPS, "batch_size": BATCH,
+                                      "grid": GRID, "max_extend": MAX_EXTEND}, CODE, machine=platform.machine())}
+    save_result(str(out), result)
+    print(f"wrote {out}")
+    return 0
+
+
+def main(argv=None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("command", choices=("run", "flops", "timing", "report"))
+    parser.add_argument("--data", choices=tuple(DATA_ARMS), default="synthetic")
+    parser.add_argument("--arm", choices=tuple(ARMS))
+    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--tiny", action="store_true", help="tiny models and budgets: a smoke run in seconds")
+    parser.add_argument("--long-steps", type=int, default=None)
+    parser.add_argument("--log", type=Path, default=LOG_DIR, help="folder of the per-arm run logs")
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args(argv)
+    import torch
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    if args.command == "report":
+        return report(args.log, args.out, args.tiny)
+    flops = flops_table(args.data, args.tiny, args.log)
+    if args.command == "flops":
+        print(json.dumps(flops, indent=1))
+        return 0
+    if args.command == "timing":
+        timing = seconds_per_step(args.data, args.tiny, args.log)
+        (args.log / f"{args.data}-timing{'-tiny' if args.tiny else ''}.json").write_text(json.dumps(timing, indent=1))
+        print(timing)
+        return 0
+    if not args.arm:
+        parser.error("run needs --arm")
+    long_steps = args.long_steps or (30 if args.tiny else LONG_STEPS[args.data])
+    budget = 20 if args.tiny else BUDGET_STEPS
+    runner = Runner(args.data, args.arm, args.tiny, args.log)
+    best = plan(runner, long_steps, budget, compute_levels(flops, long_steps, budget), flops[args.arm])
+    print(f"[{args.data}/{args.arm}] chosen recipe: {best}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,67 @@
+"""scripts/fair_arms.py at tiny size: both families run the same plan, pick the recipe with the lowest valid loss,
+score their long runs at the compute levels, resume instead of repeating, and the report has a full provenance.
+Also the real-text data it uses (helpers.recipes.tatoeba_data)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _script():
+    spec = importlib.util.spec_from_file_location("fair_arms", ROOT / "scripts" / "fair_arms.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_tiny_plan_of_two_arms_and_the_report(tmp_path):
+    fa = _script()
+    for arm in ("ed_shared", "prefix"):
+        assert fa.main(["run", "--data", "synthetic", "--arm", arm, "--tiny", "--long-steps", "8",
+                        "--log", str(tmp_path)]) == 0
+    flops = json.loads((tmp_path / "synthetic-flops-tiny.json").read_text())
+    assert set(flops) == set(fa.ARMS) and all(v > 0 for v in flops.values())
+    assert flops["do"] == flops["do_full"] == flops["prefix"] > flops["ed_shared"] > flops["ed"]
+    levels = fa.compute_levels(flops, 8, 20)
+    for arm in ("ed_shared", "prefix"):
+        rows = [json.loads(line) for line in (tmp_path / f"synthetic-{arm}-tiny.jsonl").read_text().splitlines()]
+        tune = [r for r in rows if r["stage"] == "tune"]
+        long = [r for r in rows if r["stage"] == "long"]
+        assert len(tune) >= len(fa.TINY_GRID) and all(math.isfinite(r["valid_loss"]) for r in tune)
+        best = min(tune, key=lambda r: r["valid_loss"])["recipe"]
+        assert [r["seed"] for r in long] == list(fa.FINAL_SEEDS) and all(r["recipe"] == best for r in long)
+        for r in long:
+            scored = [e for e in r["evals"] if "bleu_test" in e]
+            steps = {e["step"] for e in scored}
+            assert {max(1, round(lv / flops[arm])) for lv in levels} <= steps and r["steps"] in steps
+            assert all(0 <= e[k] <= 100 for e in scored for k in e if k.startswith(("bleu", "chrf")))
+            assert len(r["evals"]) >= 8 and all(math.isfinite(e["valid_loss"]) for e in r["evals"])
+        before = len(rows)
+        fa.main(["run", "--data", "synthetic", "--arm", arm, "--tiny", "--long-steps", "8", "--log", str(tmp_path)])
+        assert len((tmp_path / f"synthetic-{arm}-tiny.jsonl").read_text().splitlines()) == before   # resumed
+    out = tmp_path / "fair.json"
+    assert fa.main(["report", "--tiny", "--log", str(tmp_path), "--out", str(out)]) == 0
+    result = json.loads(out.read_text())
+    assert set(result["data"]["synthetic"]["arms"]) == {"ed_shared", "prefix"}
+    prov = result["provenance"]
+    assert prov["command"] and prov["seeds"] == [0, 1, 2, 3] and "scripts/fair_arms.py" in prov["code_sha256"]
+
+
+def test_tatoeba_data_is_real_text_in_disjoint_splits():
+    from helpers.recipes import tatoeba_data
+    from helpers.tokenize import tokenize_en, tokenize_zh
+
+    data = tatoeba_data(max_zh=12, max_en=12)
+    assert len(data.train) > 10_000 and len(data.valid) > 500 and len(data.test) > 500
+    zh = {name: {p.zh for p in getattr(data, name)} for name in ("train", "valid", "test")}
+    assert not (zh["train"] & zh["test"]) and not (zh["train"] & zh["valid"]) and not (zh["valid"] & zh["test"])
+    assert all(len(tokenize_zh(p.zh)) <= 12 and len(tokenize_en(p.en)) <= 12 for p in data.train)
+    shortest_long = min(len(p.zh) for p in data.test_long)
+    assert len(data.test_long) == len(data.test) // 3
+    assert sum(len(p.zh) >= shortest_long for p in data.test) >= len(data.test_long)   # the longest third
+    assert data.fingerprint.startswith("tatoeba-")
