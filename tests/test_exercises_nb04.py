@@ -121,14 +121,21 @@ def test_sinusoidal_loop_version_passes():
 
 # --- exercise 4: cost growth -------------------------------------------------------------------
 
+def _flops(length, d=128, d_ff=512, products=2):
+    return 2 * length * (4 * d * d + 2 * d * d_ff) + products * 2 * length ** 2 * d
+
+
 def test_cost_growth(capsys):
-    assert bool(nb04.check_cost_growth(9, strict=True)) is True
-    assert nb04.check_cost_growth(9.0)
+    right = _flops(300) / _flops(100)
+    assert 3.6 < right < 3.8
+    assert bool(nb04.check_cost_growth(right, strict=True)) is True
+    assert nb04.check_cost_growth(round(right, 2))
     assert not nb04.check_cost_growth(...)
     assert "not answered yet" in _last_line(capsys)
-    for wrong, hint in ((3, "one entry per (query, key) pair"), (27, "d_model stays the same"),
-                        (6, "count the entries")):
+    for wrong, hint in ((3, "feed-forward network alone"), (9, "attention alone"), (12, "ratio of the sums"),
+                        (_flops(300, products=1) / _flops(100, products=1), "count both attention products"),
+                        (5, "is not the expected answer")):
         assert not nb04.check_cost_growth(wrong)
         assert hint in _last_line(capsys)
     with pytest.raises(CheckFailed):
-        nb04.check_cost_growth(3, strict=True)
+        nb04.check_cost_growth(9, strict=True)

@@ -193,12 +193,13 @@ QUIZZES: dict[str, tuple[Question, ...]] = {
         Choice(
             "Attention maps are scored against the corpus's gold alignments with AER (alignment error rate). "
             "Which AER is best?",
-            ("0", "0.5", "1", "It depends on the sentence length"),
+            ("0 %", "50 %", "100 %", "It depends on the sentence length"),
             answer=0,
             explanations=(
-                "AER is an error rate: 0 means the attention links match the gold links exactly.",
+                "AER is an error rate (printed in %, like BLEU): 0 % means the attention links match the gold links "
+                "exactly.",
                 "Half of the links are wrong or missing: better than chance, far from good.",
-                "1 is the worst: no link is right.",
+                "100 % is the worst: no link is right.",
                 "AER is normalised by the number of links, so sentences of any length share one scale."),
         ),
     ),
@@ -285,12 +286,13 @@ QUIZZES: dict[str, tuple[Question, ...]] = {
             rel_tol=2e-3,
         ),
         Numeric(
-            "A GPT with n_layer = 4 and d_model = 128 generates 100 tokens with a KV cache. How many numbers does "
-            "the cache hold for that sequence?",
-            102_400,
-            "Keys and values (2) × layers (4) × tokens (100) × d_model (128) = 102,400.",
-            near_misses=((51_200, "a cache keeps both the keys and the values"),
-                         (25_600, "every layer keeps its own keys and values: multiply by n_layer")),
+            "A GPT with n_layer = 2 and d_model = 256 has read 40 tokens so far (prompt and output together). "
+            "How many numbers do the keys and values of those 40 tokens take in its KV cache?",
+            40_960,
+            "Keys and values (2) × layers (2) × tokens (40) × d_model (256) = 40,960: the cache grows by "
+            "2 × n_layer × d_model numbers per token, whatever the number of heads.",
+            near_misses=((20_480, "a cache keeps both the keys and the values, in every layer"),
+                         (10_240, "count the keys and the values of every layer")),
             unit="numbers",
         ),
     ),
