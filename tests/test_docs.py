@@ -51,3 +51,14 @@ def test_notebook_00_course_map_names_every_notebook():
     missing = [n for n in numbers if not re.search(rf"^\| {n} \|", course_map, re.M)]
     assert not missing, f"notebook 00's course map has no row for {missing}"
     assert re.search(r"verdict table[^.]*\*\*06c\*\*", course_map), "00's course map must say the verdict table is in 06c"
+
+
+def test_notebook_headers_keep_no_hand_written_run_time():
+    """A notebook's run time has one source, results/timings.json (shown by notebook 00 and the README): a header
+    that says "about 2 minutes" goes stale the day the notebook changes."""
+    stale = re.compile(r"\d\s*(?:–\s*\d+\s*)?(?:minutes?|min|seconds?|s)\b.{0,20}\bto run|about [\w.–-]+ minutes? to run",
+                       re.I)
+    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]*.ipynb")):
+        first = nbformat.read(path, as_version=4).cells[0].source
+        assert "notebook 00 lists its measured run time" in first or path.stem.startswith("00"), path.name
+        assert not stale.search(first), f"{path.name}: its first cell quotes a run time by hand"
