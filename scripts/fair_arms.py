@@ -232,6 +232,13 @@ class Runner:
                   "failed": failed, "seconds": time.perf_counter() - t0,
                   "valid_loss": rows[-1]["valid_loss"] if rows and not failed else math.inf,
                   "parameters": sum(p.numel() for p in model.parameters())}
+        if stage == "long" and not failed:      # kept for the probes that need trained models (rank, long range)
+            import torch
+
+            weights = self.log.parent / "weights" / f"{self.log.stem}-seed{seed}.pt"
+            weights.parent.mkdir(parents=True, exist_ok=True)
+            torch.save({"state_dict": model.state_dict(), "recipe": recipe, "steps": steps}, weights)
+            result["weights"] = str(weights.relative_to(self.log.parent))
         with self.log.open("a") as f:
             f.write(json.dumps(result) + "\n")
         self.done[key] = result
@@ -336,7 +343,7 @@ def report(log_dir: Path, out: Path, tiny: bool = False) -> int:
             "arms": {arm: {"label": ARMS[arm], "chosen": next((r["recipe"] for r in rs if r["stage"] == "long"), None),
                            "runs": rs} for arm, rs in rows.items()},
             "flops_per_step": flops,
-            "levels": compute_levels(flops, *((30, 20) if tiny else (LONG_STEPS[dataset], BUDGET_STEPS))) if flops else None,
+            "levels": compute_levels(flops, *((30, 8) if tiny else (LONG_STEPS[dataset], BUDGET_STEPS))) if flops else None,
             "timing": json.loads(timing_path.read_text()) if timing_path.is_file() else None,
             "long_steps": LONG_STEPS[dataset]}
     if not data:
@@ -382,7 +389,7 @@ def main(argv=None) -> int:
     if not args.arm:
         parser.error("run needs --arm")
     long_steps = args.long_steps or (30 if args.tiny else LONG_STEPS[args.data])
-    budget = 20 if args.tiny else BUDGET_STEPS
+    budget = 8 if args.tiny else BUDGET_STEPS
     runner = Runner(args.data, args.arm, args.tiny, args.log)
     best = plan(runner, long_steps, budget, compute_levels(flops, long_steps, budget), flops[args.arm])
     print(f"[{args.data}/{args.arm}] chosen recipe: {best}")

@@ -19,16 +19,16 @@ def _script():
     return mod
 
 
-def test_tiny_plan_of_two_arms_and_the_report(tmp_path):
+def test_tiny_plan_and_the_report(tmp_path):
     fa = _script()
-    for arm in ("ed_shared", "prefix"):
+    for arm in ("prefix",):
         assert fa.main(["run", "--data", "synthetic", "--arm", arm, "--tiny", "--long-steps", "8",
                         "--log", str(tmp_path)]) == 0
     flops = json.loads((tmp_path / "synthetic-flops-tiny.json").read_text())
     assert set(flops) == set(fa.ARMS) and all(v > 0 for v in flops.values())
     assert flops["do"] == flops["do_full"] == flops["prefix"] > flops["ed_shared"] > flops["ed"]
-    levels = fa.compute_levels(flops, 8, 20)
-    for arm in ("ed_shared", "prefix"):
+    levels = fa.compute_levels(flops, 8, 8)
+    for arm in ("prefix",):
         rows = [json.loads(line) for line in (tmp_path / f"synthetic-{arm}-tiny.jsonl").read_text().splitlines()]
         tune = [r for r in rows if r["stage"] == "tune"]
         long = [r for r in rows if r["stage"] == "long"]
@@ -41,15 +41,27 @@ def test_tiny_plan_of_two_arms_and_the_report(tmp_path):
             assert {max(1, round(lv / flops[arm])) for lv in levels} <= steps and r["steps"] in steps
             assert all(0 <= e[k] <= 100 for e in scored for k in e if k.startswith(("bleu", "chrf")))
             assert len(r["evals"]) >= 8 and all(math.isfinite(e["valid_loss"]) for e in r["evals"])
+        assert all((tmp_path / r["weights"]).is_file() for r in long)          # trained weights kept for probes
         before = len(rows)
         fa.main(["run", "--data", "synthetic", "--arm", arm, "--tiny", "--long-steps", "8", "--log", str(tmp_path)])
         assert len((tmp_path / f"synthetic-{arm}-tiny.jsonl").read_text().splitlines()) == before   # resumed
     out = tmp_path / "fair.json"
     assert fa.main(["report", "--tiny", "--log", str(tmp_path), "--out", str(out)]) == 0
     result = json.loads(out.read_text())
-    assert set(result["data"]["synthetic"]["arms"]) == {"ed_shared", "prefix"}
+    assert set(result["data"]["synthetic"]["arms"]) == {"prefix"}
     prov = result["provenance"]
     assert prov["command"] and prov["seeds"] == [0, 1, 2, 3] and "scripts/fair_arms.py" in prov["code_sha256"]
+
+
+def test_the_encoder_decoder_arms_score_like_the_decoder_only_ones(tmp_path):
+    fa = _script()
+    runner = fa.Runner("synthetic", "ed_shared", True, tmp_path)
+    model = runner.build(0)
+    assert model.config.share_layers and model.config.n_enc_layers == 3
+    assert runner.valid_loss(model) > 0
+    scores = runner.scores(model)
+    assert set(scores) == {f"{m}_{s}" for m in ("bleu", "chrf") for s in ("test", "test_long3", "test_long")}
+    assert all(0 <= v <= 100 for v in scores.values())
 
 
 def test_tatoeba_data_is_real_text_in_disjoint_splits():
