@@ -268,7 +268,8 @@ def draw_decoding_step(source_tokens: Sequence[str], output_tokens: Sequence[str
     ax_src.get_xticklabels()[top].set_color("tab:orange")
     ax_src.set_xlim(-0.6, len(src) - 0.4)
     ax_src.set_ylim(0, 1)
-    ax_src.set_ylabel("attention")
+    ax_src.set_ylabel("attention weight")
+    ax_src.set_xlabel("source character")
     word = out[step]
     ax_src.set_title(title or f"step {step + 1} of {len(out)}: writing “{word}”, looking at “{src[top]}”")
 
