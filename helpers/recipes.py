@@ -72,6 +72,12 @@ def translation_data(data_dir=None) -> TranslationData:
     return TranslationData(**splits, src_vocab=src_vocab, tgt_vocab=tgt_vocab, fingerprint=digest)
 
 
+def longest_third(pairs) -> list:
+    """The longest third of ``pairs`` by Chinese length, in their original order (ties keep corpus order)."""
+    order = sorted(range(len(pairs)), key=lambda i: -len(pairs[i].zh))
+    return [pairs[i] for i in sorted(order[: len(pairs) // 3])]
+
+
 def tatoeba_data(max_zh: int = 24, max_en: int = 24, seed: int = 0, path=None) -> TranslationData:
     """Real sentences: the Tatoeba zh–en pairs (``helpers.tatoeba``), as a ``TranslationData`` like the corpus.
 
@@ -85,8 +91,7 @@ def tatoeba_data(max_zh: int = 24, max_en: int = 24, seed: int = 0, path=None) -
     pairs = [corpus.Pair(zh, en, ()) for zh, en in load_tatoeba(path)
              if 0 < len(tokenize_zh(zh)) <= max_zh and 0 < len(tokenize_en(en)) <= max_en]
     splits = split_tatoeba(pairs, seed=seed)
-    order = sorted(range(len(splits["test"])), key=lambda i: -len(splits["test"][i].zh))
-    longest = [splits["test"][i] for i in sorted(order[: len(order) // 3])]
+    longest = longest_third(splits["test"])
     src_vocab, tgt_vocab = build_vocabs(splits["train"])
     digest = hashlib.sha256("\n".join(f"{p.zh}\t{p.en}" for p in splits["train"]).encode()).hexdigest()[:16]
     return TranslationData(**splits, test_long=longest, test_novel=[], src_vocab=src_vocab, tgt_vocab=tgt_vocab,

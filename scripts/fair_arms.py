@@ -50,6 +50,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from helpers.recipes import longest_third  # noqa: E402
 from helpers.results import RESULTS_DIR, make_provenance, save_result  # noqa: E402
 
 LOG_DIR = ROOT / "checkpoints" / "fair"
@@ -74,11 +75,6 @@ FINAL_SEEDS = (1, 2, 3)
 BATCH = 64
 EVALS_PER_RUN = 10
 _DATA: dict = {}
-
-
-def longest_third(pairs):
-    order = sorted(range(len(pairs)), key=lambda i: -len(pairs[i].zh))
-    return [pairs[i] for i in sorted(order[: len(pairs) // 3])]
 
 
 class Runner:

@@ -41,6 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from helpers.corpus import current_manifest  # noqa: E402
+from helpers.recipes import longest_third  # noqa: E402
 from helpers.results import RESULTS_DIR, make_provenance, save_result  # noqa: E402
 
 LOG_DIR = ROOT / "checkpoints" / "tune"
@@ -56,13 +57,6 @@ MAX_EXTEND = 2       # how many times stage 1 may extend its learning-rate grid 
 BUDGET_STEPS = 600
 FINAL_SEEDS = (1, 2, 3)
 LONG_EVAL_FRACTIONS = (0.2, 0.4, 0.7, 1.0)   # where a long run is also scored with BLEU
-
-
-def longest_third(pairs):
-    """The longest third of ``pairs`` by Chinese length (ties keep corpus order)."""
-    order = sorted(range(len(pairs)), key=lambda i: -len(pairs[i].zh))
-    keep = sorted(order[: len(pairs) // 3])
-    return [pairs[i] for i in keep]
 
 
 class Runner:
