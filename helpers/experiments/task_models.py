@@ -147,22 +147,26 @@ class TranslationTextLoader:
 
     def __iter__(self):
         for batch in self.loader:
-            rows, prompts = [], []
-            for b in range(len(batch)):
-                src = self.src_map[batch.src[b, :batch.src_lengths[b]]].tolist()
-                tgt = self.tgt_map[batch.tgt_out[b, :batch.tgt_lengths[b]]].tolist()   # ends with <eos>
-                prompt = [self.zh, *src, self.en]
-                text = prompt + tgt
-                learned = text[1:] if self.loss_on == "all" else [IGNORE_INDEX] * (len(prompt) - 1) + text[len(prompt):]
-                rows.append((text[:-1], learned))
-                prompts.append(len(prompt))
-            width = max(len(ids) for ids, _ in rows)
-            idx = torch.zeros(len(rows), width, dtype=torch.long)              # (B, T), right-padded
-            targets = torch.full((len(rows), width), IGNORE_INDEX)             # (B, T)
-            for b, (ids, tgt) in enumerate(rows):
-                idx[b, :len(ids)] = torch.tensor(ids)
-                targets[b, :len(tgt)] = torch.tensor(tgt)
-            yield idx, targets, torch.tensor(prompts)
+            yield self.convert(batch)
+
+    def convert(self, batch) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """One ``Batch`` of id pairs as decoder-only text: ``(idx (B, T), targets (B, T), prompt_len (B,))``."""
+        rows, prompts = [], []
+        for b in range(len(batch)):
+            src = self.src_map[batch.src[b, :batch.src_lengths[b]]].tolist()
+            tgt = self.tgt_map[batch.tgt_out[b, :batch.tgt_lengths[b]]].tolist()   # ends with <eos>
+            prompt = [self.zh, *src, self.en]
+            text = prompt + tgt
+            learned = text[1:] if self.loss_on == "all" else [IGNORE_INDEX] * (len(prompt) - 1) + text[len(prompt):]
+            rows.append((text[:-1], learned))
+            prompts.append(len(prompt))
+        width = max(len(ids) for ids, _ in rows)
+        idx = torch.zeros(len(rows), width, dtype=torch.long)              # (B, T), right-padded
+        targets = torch.full((len(rows), width), IGNORE_INDEX)             # (B, T)
+        for b, (ids, tgt) in enumerate(rows):
+            idx[b, :len(ids)] = torch.tensor(ids)
+            targets[b, :len(tgt)] = torch.tensor(tgt)
+        return idx, targets, torch.tensor(prompts)
 
 
 def train_translation_gpt(data, vocab: Vocab, *, steps: int = TASK_STEPS, batch_size: int = TASK_BATCH,
