@@ -3,6 +3,7 @@
     python scripts/fair_arms.py run --data synthetic --arm ed --threads 1     # one arm's whole plan (resumable)
     python scripts/fair_arms.py run --data synthetic --arm do --threads 1     # ... another arm, in a second process
     python scripts/fair_arms.py timing --data synthetic                       # seconds per step of every arm
+    python scripts/fair_arms.py long-range                                    # the long-range probe (trained weights)
     python scripts/fair_arms.py report                                        # results/fair_arms.json
     python scripts/fair_arms.py run --data synthetic --arm ed --tiny --log /tmp/f   # seconds-long smoke run
 
@@ -77,25 +78,31 @@ EVALS_PER_RUN = 10
 _DATA: dict = {}
 
 
+def load_data(dataset: str, tiny: bool):
+    """The data set's splits (loaded once per process, a copy per call; ``tiny``: a few thousand pairs)."""
+    from helpers.recipes import tatoeba_data, translation_data
+
+    if dataset not in _DATA:
+        _DATA[dataset] = translation_data() if dataset == "synthetic" else tatoeba_data()
+    data = copy.copy(_DATA[dataset])
+    if tiny:
+        data.train = data.train[:2000]
+        data.valid, data.test, data.test_long = data.valid[:32], data.test[:12], data.test_long[:4]
+    return data
+
+
 class Runner:
     """Builds, trains and scores one arm on one data set; logs every run to ``LOG/DATA-ARM.jsonl``."""
 
     def __init__(self, dataset: str, arm: str, tiny: bool, log_dir: Path):
         from helpers.experiments import text_tasks as tt
-        from helpers.recipes import tatoeba_data, translation_data
 
         if arm not in DATA_ARMS[dataset]:
             raise SystemExit(f"arm {arm!r} is not run on {dataset} (its arms: {', '.join(DATA_ARMS[dataset])})")
         self.dataset, self.arm, self.tiny = dataset, arm, tiny
         self.max_len = 12 if tiny else 80                 # longest answer written when scoring
         self.batch = 16 if tiny else BATCH
-        if dataset not in _DATA:                          # loaded once per process, copied per arm
-            _DATA[dataset] = translation_data() if dataset == "synthetic" else tatoeba_data()
-        self.data = copy.copy(_DATA[dataset])
-        if tiny:
-            self.data.train = self.data.train[:2000]
-            self.data.valid, self.data.test, self.data.test_long = (self.data.valid[:32], self.data.test[:12],
-                                                                    self.data.test_long[:4])
+        self.data = load_data(dataset, tiny)
         self.vocab = tt.TaskVocab.from_pairs(self.data.train)
         self.splits = {"test": self.data.test, "test_long3": longest_third(self.data.test),
                        **({"test_long": self.data.test_long} if dataset == "synthetic" else {})}
@@ -323,7 +330,53 @@ def seconds_per_step(dataset: str, tiny: bool, log_dir: Path, batches: int = 12)
             "threads": torch.get_num_threads()}
 
 
-def report(log_dir: Path, out: Path, tiny: bool = False) -> int:
+def long_range(dataset: str, tiny: bool, log_dir: Path) -> dict:
+    """The long-range probe (``helpers.experiments.long_range``) on every long run's trained weights: the
+    teacher-forced loss of the test pairs' English words, grouped by their distance from their Chinese source in
+    the decoder-only text. Written to ``DATA-long_range.json`` in the log folder (the report includes it)."""
+    import dataclasses
+
+    import torch
+
+    from helpers.experiments import long_range as lr
+
+    out = {}
+    for arm in DATA_ARMS[dataset]:
+        runner = Runner(dataset, arm, tiny, log_dir)
+        runs = sorted((r for r in runner.done.values() if r["stage"] == "long" and r.get("weights")),
+                      key=lambda r: r["seed"])
+        rows = []
+        for r in runs:
+            model = runner.build(r["seed"])
+            state = torch.load(log_dir / r["weights"], map_location="cpu", weights_only=True)
+            model.load_state_dict(state["state_dict"])
+            pairs = runner.data.test
+            scores = lr.token_scores(model, pairs, runner.data, vocab=None if runner.is_ed else runner.vocab,
+                                     prefix_lm=arm == "prefix")
+            buckets = lr.by_distance(pairs, scores)
+            rows.append({"seed": r["seed"], "steps": r["steps"], "growth": lr.growth(buckets),
+                         "growth_accuracy": lr.growth(buckets, "accuracy"),
+                         "buckets": [{**{k: v for k, v in dataclasses.asdict(b).items() if k != "hi"}, "label": b.label}
+                                     for b in buckets]})
+            print(f"[{dataset}/{arm}] long range seed {r['seed']}: growth {rows[-1]['growth']:+.4f} "
+                  f"{[round(b.loss, 4) for b in buckets]}", flush=True)
+        if rows:
+            out[arm] = rows
+    path = log_dir / f"{dataset}-long_range{'-tiny' if tiny else ''}.json"
+    path.write_text(json.dumps({"edges": list(lr.EDGES), "pairs": "test", "arms": out}, indent=1))
+    return out
+
+
+def tokens_per_step(dataset: str, tiny: bool) -> float:
+    """Source and target tokens (with ``<eos>``) of one batch, on average: what every arm reads per step."""
+    from helpers.tokenize import tokenize_en, tokenize_zh
+
+    pairs = load_data(dataset, tiny).train
+    mean = sum(len(tokenize_zh(p.zh)) + len(tokenize_en(p.en)) + 1 for p in pairs) / len(pairs)
+    return mean * (16 if tiny else BATCH)
+
+
+def report(log_dir: Path, out: Path, tiny: bool = False, long_steps: int | None = None) -> int:
     data, suffix = {}, "-tiny" if tiny else ""
     for dataset, arms in DATA_ARMS.items():
         rows = {}
@@ -334,13 +387,17 @@ def report(log_dir: Path, out: Path, tiny: bool = False) -> int:
         if not rows:
             continue
         flops_path, timing_path = log_dir / f"{dataset}-flops{suffix}.json", log_dir / f"{dataset}-timing{suffix}.json"
+        lr_path = log_dir / f"{dataset}-long_range{suffix}.json"
         flops = json.loads(flops_path.read_text()) if flops_path.is_file() else None
         data[dataset] = {
             "arms": {arm: {"label": ARMS[arm], "chosen": next((r["recipe"] for r in rs if r["stage"] == "long"), None),
                            "runs": rs} for arm, rs in rows.items()},
             "flops_per_step": flops,
-            "levels": compute_levels(flops, *((30, 8) if tiny else (LONG_STEPS[dataset], BUDGET_STEPS))) if flops else None,
+            "levels": compute_levels(flops, long_steps or (30 if tiny else LONG_STEPS[dataset]),
+                                     8 if tiny else BUDGET_STEPS) if flops else None,
             "timing": json.loads(timing_path.read_text()) if timing_path.is_file() else None,
+            "tokens_per_step": tokens_per_step(dataset, tiny),
+            "long_range": json.loads(lr_path.read_text()) if lr_path.is_file() else None,
             "long_steps": LONG_STEPS[dataset]}
     if not data:
         raise SystemExit(f"no logs in {log_dir}: run `python scripts/fair_arms.py run --data synthetic --arm ed` first")
@@ -358,7 +415,7 @@ def report(log_dir: Path, out: Path, tiny: bool = False) -> int:
 def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("command", choices=("run", "flops", "timing", "report"))
+    parser.add_argument("command", choices=("run", "flops", "timing", "long-range", "report"))
     parser.add_argument("--data", choices=tuple(DATA_ARMS), default="synthetic")
     parser.add_argument("--arm", choices=tuple(ARMS))
     parser.add_argument("--threads", type=int, default=None)
@@ -372,7 +429,12 @@ def main(argv=None) -> int:
     if args.threads:
         torch.set_num_threads(args.threads)
     if args.command == "report":
-        return report(args.log, args.out, args.tiny)
+        return report(args.log, args.out, args.tiny, args.long_steps)
+    if args.command == "long-range":
+        if args.data != "synthetic":
+            parser.error("the long-range probe needs the synthetic corpus's word alignments: --data synthetic")
+        long_range(args.data, args.tiny, args.log)
+        return 0
     flops = flops_table(args.data, args.tiny, args.log)
     if args.command == "flops":
         print(json.dumps(flops, indent=1))

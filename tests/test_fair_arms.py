@@ -45,10 +45,28 @@ def test_tiny_plan_and_the_report(tmp_path):
         before = len(rows)
         fa.main(["run", "--data", "synthetic", "--arm", arm, "--tiny", "--long-steps", "8", "--log", str(tmp_path)])
         assert len((tmp_path / f"synthetic-{arm}-tiny.jsonl").read_text().splitlines()) == before   # resumed
+    # the long-range probe reads the kept weights back: one row per seed, the same test words for every seed
+    assert fa.main(["long-range", "--tiny", "--log", str(tmp_path)]) == 0
+    probe = json.loads((tmp_path / "synthetic-long_range-tiny.json").read_text())
+    seeds = probe["arms"]["prefix"]
+    assert [r["seed"] for r in seeds] == list(fa.FINAL_SEEDS)
+    assert len({tuple(b["tokens"] for b in r["buckets"]) for r in seeds}) == 1
+    assert all(math.isfinite(r["growth"]) for r in seeds)
     out = tmp_path / "fair.json"
-    assert fa.main(["report", "--tiny", "--log", str(tmp_path), "--out", str(out)]) == 0
+    assert fa.main(["report", "--tiny", "--long-steps", "8", "--log", str(tmp_path), "--out", str(out)]) == 0
     result = json.loads(out.read_text())
     assert set(result["data"]["synthetic"]["arms"]) == {"prefix"}
+    assert result["data"]["synthetic"]["tokens_per_step"] > 16 * 4                   # 16 pairs of several tokens
+    assert result["data"]["synthetic"]["long_range"]["arms"]["prefix"] == seeds
+    # what notebook 06a reads from it (helpers.experiments.fair): the choice, the levels, the scores there
+    from helpers.experiments import fair
+
+    assert fair.chosen(result, "synthetic", "prefix") == best
+    for level in range(3):
+        bleu = fair.scores_at(result, "synthetic", "prefix", level)
+        assert len(bleu) == len(fa.FINAL_SEEDS) and all(0 <= b <= 100 for b in bleu)
+    c = fair.curve(result, "synthetic", "prefix", fair.long_runs(result, "synthetic", "prefix")[0])
+    assert c["flops"][-1] == c["steps"][-1] * flops["prefix"]
     prov = result["provenance"]
     assert prov["command"] and prov["seeds"] == [0, 1, 2, 3] and "scripts/fair_arms.py" in prov["code_sha256"]
 

@@ -1,0 +1,145 @@
+"""Reading the fair comparison of notebook 06a (``results/fair_arms.json``, written by ``scripts/fair_arms.py``).
+
+The script trains five translators under one plan (tuning grid, three seeds, compute levels); this module turns
+its stored runs into what the notebook shows: the tuning grid of an arm, each seed's learning curve against steps,
+FLOPs and wall time, the scores at the equal-compute levels and at the end, and how long each arm took to reach a
+loss or its plateau. Verdicts are made from these per-seed numbers by ``helpers.experiments.noise.compare``.
+
+Every function takes the loaded result (``load()``) and a data set name (``"synthetic"`` or ``"tatoeba"``).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Sequence
+
+__all__ = ["load", "arms", "tuning", "chosen", "long_runs", "level_steps", "scores_at", "final_scores",
+           "curve", "steps_to_loss", "plateau_step", "parameters"]
+
+NAME = "fair_arms.json"
+
+
+def load(name: str = NAME) -> dict[str, Any]:
+    """The stored result, with its provenance checked (``helpers.results.load_result``)."""
+    from ..results import load_result
+
+    return load_result(name)
+
+
+def _data(result: dict, dataset: str) -> dict:
+    try:
+        return result["data"][dataset]
+    except KeyError:
+        raise KeyError(f"no {dataset!r} runs in the result (it holds {sorted(result.get('data', {}))})") from None
+
+
+def arms(result: dict, dataset: str) -> list[str]:
+    """The arms run on ``dataset``, in the script's order."""
+    return list(_data(result, dataset)["arms"])
+
+
+def _runs(result: dict, dataset: str, arm: str) -> list[dict]:
+    try:
+        return _data(result, dataset)["arms"][arm]["runs"]
+    except KeyError:
+        raise KeyError(f"arm {arm!r} was not run on {dataset} (arms: {arms(result, dataset)})") from None
+
+
+def tuning(result: dict, dataset: str, arm: str) -> list[dict]:
+    """The arm's tuning runs: ``{"lr", "warmup", "valid_loss"}`` each, in the order they ran."""
+    return [{**r["recipe"], "valid_loss": r["valid_loss"]} for r in _runs(result, dataset, arm) if r["stage"] == "tune"]
+
+
+def chosen(result: dict, dataset: str, arm: str) -> dict:
+    """The recipe the tuning chose (the lowest valid loss), checked against the one the long runs used."""
+    grid = tuning(result, dataset, arm)
+    if not grid:
+        raise ValueError(f"{dataset}/{arm} has no tuning runs")
+    best = min(grid, key=lambda r: r["valid_loss"])
+    recipe = {"lr": best["lr"], "warmup": best["warmup"]}
+    used = {json_key(r["recipe"]) for r in long_runs(result, dataset, arm)}
+    if used and used != {json_key(recipe)}:
+        raise ValueError(f"{dataset}/{arm}: the long runs used {used}, but the best tuning run is {recipe}")
+    return recipe
+
+
+def json_key(recipe: dict) -> str:
+    return f"lr={recipe['lr']:g} warmup={recipe['warmup']}"
+
+
+def long_runs(result: dict, dataset: str, arm: str) -> list[dict]:
+    """The arm's long runs (one per seed, sorted by seed); failed runs are kept (their loss is inf)."""
+    return sorted((r for r in _runs(result, dataset, arm) if r["stage"] == "long"), key=lambda r: r["seed"])
+
+
+def parameters(result: dict, dataset: str, arm: str) -> int:
+    return _runs(result, dataset, arm)[0]["parameters"]
+
+
+def level_steps(result: dict, dataset: str, arm: str) -> list[int]:
+    """The step at which ``arm`` has spent each compute level's FLOPs (as the script scored it)."""
+    d = _data(result, dataset)
+    if not d.get("flops_per_step") or not d.get("levels"):
+        raise ValueError(f"{dataset}: the result has no FLOP counts (run `fair_arms.py flops` before the report)")
+    return [max(1, round(level / d["flops_per_step"][arm])) for level in d["levels"]]
+
+
+def _eval_at(run: dict, step: int) -> dict:
+    for e in run["evals"]:
+        if e["step"] == step:
+            return e
+    raise ValueError(f"{run['arm']} seed {run['seed']} was not evaluated at step {step}")
+
+
+def scores_at(result: dict, dataset: str, arm: str, level: int, metric: str = "bleu_test") -> list[float]:
+    """One number per seed: ``metric`` (``bleu_test``, ``chrf_test_long3``, ``valid_loss``…) at compute level
+    ``level`` (0, 1, 2: the encoder–decoder's FLOPs after the budget, half the long run, all of it)."""
+    step = level_steps(result, dataset, arm)[level]
+    return [float(_eval_at(r, step)[metric]) if not r["failed"] else math.nan
+            for r in long_runs(result, dataset, arm)]
+
+
+def final_scores(result: dict, dataset: str, arm: str, metric: str = "bleu_test") -> list[float]:
+    """One number per seed: ``metric`` at the end of the long run (the arm's plateau)."""
+    return [float(r["evals"][-1][metric]) if not r["failed"] else math.nan for r in long_runs(result, dataset, arm)]
+
+
+def curve(result: dict, dataset: str, arm: str, run: dict) -> dict[str, list[float]]:
+    """One run's valid-loss curve with four x axes: ``steps``, ``tokens`` (pairs' tokens read: the same batches
+    for every arm, so it only rescales steps), ``flops`` (counted training FLOPs) and ``seconds`` (seconds per
+    step measured on a quiet machine, interleaved across arms, times steps; ``nan`` without a timing)."""
+    d = _data(result, dataset)
+    steps = [e["step"] for e in run["evals"]]
+    per_step = (d.get("timing") or {}).get("seconds_per_step", {}).get(arm, math.nan)
+    tokens = d.get("tokens_per_step", math.nan)
+    return {"steps": steps, "valid_loss": [e["valid_loss"] for e in run["evals"]],
+            "tokens": [s * tokens for s in steps], "flops": [s * d["flops_per_step"][arm] for s in steps],
+            "seconds": [s * per_step for s in steps]}
+
+
+def steps_to_loss(steps: Sequence[float], losses: Sequence[float], target: float) -> float:
+    """The first step at which the logged loss is at or below ``target``, interpolated linearly between the two
+    logs around the crossing (``inf`` if it never gets there)."""
+    if len(steps) != len(losses) or not steps:
+        raise ValueError(f"need as many steps as losses, got {len(steps)} and {len(losses)}")
+    prev = None
+    for s, l in zip(steps, losses):
+        if l <= target:
+            if prev is None or prev[1] == l:
+                return float(s)
+            (s0, l0) = prev
+            return s0 + (s - s0) * (l0 - target) / (l0 - l)
+        prev = (s, l)
+    return math.inf
+
+
+def plateau_step(steps: Sequence[float], losses: Sequence[float], rel: float = 0.1) -> float:
+    """The first logged step from which every later loss stays within ``rel`` (10 %) of the best loss logged:
+    where a run stops improving by more than that."""
+    if not steps or len(steps) != len(losses):
+        raise ValueError(f"need as many steps as losses, got {len(steps)} and {len(losses)}")
+    bar = min(losses) * (1 + rel)
+    for i, s in enumerate(steps):
+        if all(l <= bar for l in losses[i:]):
+            return float(s)
+    return float(steps[-1])

@@ -1,0 +1,79 @@
+"""helpers.experiments.fair: reading the stored fair comparison (tuning grids, long runs, compute levels, curves,
+time to a loss, plateaus), on a hand-made result whose answers are known."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from helpers.experiments import fair
+
+
+def _run(arm, seed, recipe, evals, stage="long", failed=None):
+    return {"arm": arm, "seed": seed, "stage": stage, "recipe": recipe, "evals": evals, "failed": failed,
+            "valid_loss": evals[-1]["valid_loss"] if evals else math.inf, "parameters": 100 if arm == "ed" else 90}
+
+
+@pytest.fixture
+def result():
+    good = {"lr": 2e-3, "warmup": 0}
+    tune = [_run("ed", 0, {"lr": lr, "warmup": 0}, [{"step": 6, "valid_loss": v}], stage="tune")
+            for lr, v in ((1e-3, 0.5), (2e-3, 0.3), (4e-3, 0.9))]
+    ed = [_run("ed", s, good, [{"step": 2, "valid_loss": 2.0, "bleu_test": 10.0 + s},
+                                {"step": 4, "valid_loss": 1.0, "bleu_test": 20.0 + s},
+                                {"step": 8, "valid_loss": 0.5, "bleu_test": 30.0 + s}]) for s in (1, 2, 3)]
+    do = [_run("do", s, good, [{"step": 1, "valid_loss": 3.0, "bleu_test": 5.0},
+                                {"step": 2, "valid_loss": 1.5, "bleu_test": 15.0},
+                                {"step": 4, "valid_loss": 0.8, "bleu_test": 25.0 + s}]) for s in (1, 2, 3)]
+    do_tune = [_run("do", 0, good, [{"step": 6, "valid_loss": 0.4}], stage="tune")]
+    return {"data": {"synthetic": {"arms": {"ed": {"runs": tune + ed}, "do": {"runs": do_tune + do}},
+                                   "flops_per_step": {"ed": 10.0, "do": 20.0}, "levels": [20.0, 40.0, 80.0],
+                                   "timing": {"seconds_per_step": {"ed": 0.5, "do": 2.0}}, "tokens_per_step": 30.0}}}
+
+
+def test_grid_choice_and_runs(result):
+    assert fair.arms(result, "synthetic") == ["ed", "do"]
+    assert [r["lr"] for r in fair.tuning(result, "synthetic", "ed")] == [1e-3, 2e-3, 4e-3]
+    assert fair.chosen(result, "synthetic", "ed") == {"lr": 2e-3, "warmup": 0}
+    assert [r["seed"] for r in fair.long_runs(result, "synthetic", "ed")] == [1, 2, 3]
+    assert fair.parameters(result, "synthetic", "do") == 90
+    result["data"]["synthetic"]["arms"]["ed"]["runs"][0]["valid_loss"] = 0.1     # now 1e-3 looks best
+    with pytest.raises(ValueError, match="long runs used"):
+        fair.chosen(result, "synthetic", "ed")
+    with pytest.raises(KeyError, match="not run on synthetic"):
+        fair.long_runs(result, "synthetic", "prefix")
+    with pytest.raises(KeyError, match="no 'tatoeba' runs"):
+        fair.arms(result, "tatoeba")
+
+
+def test_levels_match_flops(result):
+    # equal FLOPs: ed spends 10 per step, do 20, so do's level steps are half of ed's
+    assert fair.level_steps(result, "synthetic", "ed") == [2, 4, 8]
+    assert fair.level_steps(result, "synthetic", "do") == [1, 2, 4]
+    assert fair.scores_at(result, "synthetic", "ed", 1) == [21.0, 22.0, 23.0]
+    assert fair.scores_at(result, "synthetic", "do", 1) == [15.0, 15.0, 15.0]
+    assert fair.scores_at(result, "synthetic", "do", 0, "valid_loss") == [3.0, 3.0, 3.0]
+    assert fair.final_scores(result, "synthetic", "do") == [26.0, 27.0, 28.0]
+    result["data"]["synthetic"]["levels"] = [30.0, 40.0, 80.0]                   # ed step 3 was never scored
+    with pytest.raises(ValueError, match="not evaluated at step 3"):
+        fair.scores_at(result, "synthetic", "ed", 0)
+
+
+def test_curve_axes(result):
+    run = fair.long_runs(result, "synthetic", "do")[0]
+    c = fair.curve(result, "synthetic", "do", run)
+    assert c["steps"] == [1, 2, 4] and c["flops"] == [20.0, 40.0, 80.0]
+    assert c["seconds"] == [2.0, 4.0, 8.0] and c["tokens"] == [30.0, 60.0, 120.0]
+    assert c["valid_loss"] == [3.0, 1.5, 0.8]
+
+
+def test_time_to_a_loss_and_plateau():
+    assert fair.steps_to_loss([2, 4, 8], [2.0, 1.0, 0.5], 1.0) == 4.0
+    assert fair.steps_to_loss([2, 4, 8], [2.0, 1.0, 0.5], 1.5) == 3.0              # half way from 2.0 to 1.0
+    assert fair.steps_to_loss([2, 4, 8], [2.0, 1.0, 0.5], 3.0) == 2.0
+    assert fair.steps_to_loss([2, 4, 8], [2.0, 1.0, 0.5], 0.1) == math.inf
+    assert fair.plateau_step([1, 2, 3, 4, 5], [4.0, 1.0, 1.05, 0.98, 1.0]) == 2.0
+    assert fair.plateau_step([1, 2, 3], [3.0, 2.0, 1.0]) == 3.0
+    with pytest.raises(ValueError, match="as many steps"):
+        fair.steps_to_loss([1, 2], [1.0], 0.5)
