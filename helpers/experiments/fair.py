@@ -13,10 +13,12 @@ from __future__ import annotations
 import math
 from typing import Any, Sequence
 
-__all__ = ["load", "arms", "tuning", "chosen", "long_runs", "level_steps", "scores_at", "final_scores",
+__all__ = ["SHORT", "load", "arms", "tuning", "chosen", "long_runs", "level_steps", "scores_at", "final_scores",
            "curve", "steps_to_loss", "plateau_step", "parameters"]
 
 NAME = "fair_arms.json"
+SHORT = {"ed": "encoder–decoder", "ed_shared": "enc–dec, shared layers", "do": "decoder-only",
+         "do_full": "decoder-only, full LM", "prefix": "prefix-LM"}
 
 
 def load(name: str = NAME) -> dict[str, Any]:

@@ -170,12 +170,13 @@ class TranslationTextLoader:
 
 
 def train_translation_gpt(data, vocab: Vocab, *, steps: int = TASK_STEPS, batch_size: int = TASK_BATCH,
-                          lr: float = TASK_LR, seed: int = 0, prefix_lm: bool = False, device=None,
+                          lr: float = TASK_LR, warmup: int = 0, seed: int = 0, prefix_lm: bool = False, device=None,
                           eval_every: int | None = None, live_plot: bool = True, progress: bool = True,
                           retrain: bool = False, **config_overrides) -> tuple[GPT, dict[str, Any]]:
     """The decoder-only rival of notebook 04's Transformer: same batches, steps, batch size and rate.
 
     Trained (or reloaded) on ``TranslationTextLoader``; returns ``(model, info)`` like ``train_task_gpt``.
+    ``warmup``: linear warm-up steps of the learning rate (``scripts/fair_arms.py`` tunes it with the rate).
     ``eval_every``: also log the loss on the valid pairs (``info["evals"]``: ``{"step", "valid_loss"}``).
     """
     from .. import seed_everything
@@ -187,6 +188,8 @@ def train_translation_gpt(data, vocab: Vocab, *, steps: int = TASK_STEPS, batch_
            "vocab": hashlib.sha256("\n".join(vocab.tokens).encode()).hexdigest()[:16], "device": device.type}
     if eval_every:
         key["eval_every"] = eval_every
+    if warmup:
+        key["warmup"] = warmup
     loss_fn = lambda m, b: lm_task_loss(m, b, prefix_lm=prefix_lm)  # noqa: E731
 
     def build() -> GPT:
@@ -197,7 +200,7 @@ def train_translation_gpt(data, vocab: Vocab, *, steps: int = TASK_STEPS, batch_
         kind = "prefix-LM" if prefix_lm else "decoder-only"
         valid = TranslationTextLoader(data, vocab, 256, seed, split="valid")
         history = train(model, TranslationTextLoader(data, vocab, batch_size, seed), steps=steps, lr=lr,
-                        device=device, live_plot=live_plot, progress=progress, title=f"{kind}: training loss",
+                        warmup=warmup, device=device, live_plot=live_plot, progress=progress, title=f"{kind}: training loss",
                         loss_fn=loss_fn, eval_every=eval_every,
                         eval_fn=(lambda m: {"valid_loss": mean_loss(m, valid, loss_fn, device)}) if eval_every else None)
         return {**_info(history), "evals": history.evals}
