@@ -355,6 +355,7 @@ def long_range(dataset: str, tiny: bool, log_dir: Path) -> dict:
                                      prefix_lm=arm == "prefix")
             buckets = lr.by_distance(pairs, scores)
             rows.append({"seed": r["seed"], "steps": r["steps"], "growth": lr.growth(buckets),
+                         "log_growth": lr.growth(buckets, log=True),
                          "growth_accuracy": lr.growth(buckets, "accuracy"),
                          "buckets": [{**{k: v for k, v in dataclasses.asdict(b).items() if k != "hi"}, "label": b.label}
                                      for b in buckets]})

@@ -51,7 +51,7 @@ def test_tiny_plan_and_the_report(tmp_path):
     seeds = probe["arms"]["prefix"]
     assert [r["seed"] for r in seeds] == list(fa.FINAL_SEEDS)
     assert len({tuple(b["tokens"] for b in r["buckets"]) for r in seeds}) == 1
-    assert all(math.isfinite(r["growth"]) for r in seeds)
+    assert all(math.isfinite(r["growth"]) and math.isfinite(r["log_growth"]) for r in seeds)
     out = tmp_path / "fair.json"
     assert fa.main(["report", "--tiny", "--long-steps", "8", "--log", str(tmp_path), "--out", str(out)]) == 0
     result = json.loads(out.read_text())

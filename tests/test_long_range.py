@@ -75,6 +75,9 @@ def test_buckets_and_growth():
     assert [x.tokens for x in b] == [1, 1, 2]
     assert [x.loss for x in b] == [1.0, 3.0, 3.0] and [x.accuracy for x in b] == [1.0, 1.0, 0.0]
     assert lr.growth(b) == 2.0 and lr.growth(b, "accuracy") == -1.0
+    assert lr.growth(b, log=True) == pytest.approx(math.log(3.0))             # the furthest cost 3x the nearest
+    with pytest.raises(ValueError, match="positive"):
+        lr.growth(b, "accuracy", log=True)                                   # the furthest bucket's accuracy is 0
     empty = lr.by_distance([pair], scores, edges=(1, 50))
     assert empty[1].tokens == 0 and math.isnan(empty[1].loss)
     with pytest.raises(ValueError, match="two buckets"):

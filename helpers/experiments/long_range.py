@@ -13,7 +13,8 @@ guess is right). Words are grouped by ``d``, the distance in the decoder-only te
 Chinese character (``Pair.alignment``), and every arm is scored on the same words. Distance also grows with
 sentence length, so a word far from its source is also a word in a longer sentence: the encoder–decoder,
 which has no such distance, measures how much harder those words are anyway, and the claim is judged on the
-*growth* of the loss from the nearest to the furthest group (``growth``), arm against arm, seed by seed.
+*growth* of the loss from the nearest to the furthest group (``growth``; as a log ratio, so that an arm with lower
+losses overall is not favoured), arm against arm, seed by seed.
 """
 
 from __future__ import annotations
@@ -126,9 +127,16 @@ def by_distance(pairs: Sequence, scores, edges: Sequence[int] = EDGES) -> list[B
             for lo, hi, (s, r, c) in zip(edges, his, sums)]
 
 
-def growth(buckets: Sequence[Bucket], field: str = "loss") -> float:
-    """How much ``field`` changes from the nearest bucket to the furthest (furthest minus nearest)."""
+def growth(buckets: Sequence[Bucket], field: str = "loss", log: bool = False) -> float:
+    """How much ``field`` changes from the nearest bucket to the furthest: furthest minus nearest, or with
+    ``log=True`` the log of their ratio (scale-free: ``log(2)`` means the furthest words cost twice the nearest,
+    whether the model's losses are large or small)."""
     full = [b for b in buckets if b.tokens]
     if len(full) < 2:
         raise ValueError("growth needs two buckets that hold tokens")
-    return getattr(full[-1], field) - getattr(full[0], field)
+    near, far = getattr(full[0], field), getattr(full[-1], field)
+    if log:
+        if not (near > 0 and far > 0):
+            raise ValueError(f"a log growth needs positive values, got {near} and {far}")
+        return math.log(far / near)
+    return far - near
