@@ -16,7 +16,7 @@ from typing import Any, Sequence
 __all__ = ["SHORT", "load", "arms", "tuning", "chosen", "long_runs", "level_steps", "scores_at", "final_scores",
            "curve", "steps_to_loss", "plateau_step", "parameters"]
 
-NAME = "fair_arms.json"
+NAME = "fair_arms"
 SHORT = {"ed": "encoder–decoder", "ed_shared": "enc–dec, shared layers", "do": "decoder-only",
          "do_full": "decoder-only, full LM", "prefix": "prefix-LM"}
 
