@@ -238,9 +238,12 @@ def time_to_loss(seconds: Sequence[float], losses: Sequence[float], threshold: f
 
 def train_task_transformer(name: str, src_vocab: Vocab, tgt_vocab: Vocab, examples: Sequence[TaskExample], *,
                            steps: int = TASK_STEPS, batch_size: int = TASK_BATCH, lr: float = TASK_LR, seed: int = 0,
-                           device=None, live_plot: bool = False, progress: bool = True, retrain: bool = False,
-                           **config_overrides) -> tuple[Transformer, dict[str, Any]]:
-    """Train (or reload) notebook 04's encoder–decoder Transformer on text-task examples."""
+                           init: Transformer | None = None, device=None, live_plot: bool = False, progress: bool = True,
+                           retrain: bool = False, **config_overrides) -> tuple[Transformer, dict[str, Any]]:
+    """Train (or reload) notebook 04's encoder–decoder Transformer on text-task examples.
+
+    ``init``: a Transformer of the same config whose weights are the starting point (fine-tuning a pre-trained
+    model, e.g. ``helpers.experiments.denoising``)."""
     from .. import seed_everything
 
     device = _device(device)
@@ -249,10 +252,18 @@ def train_task_transformer(name: str, src_vocab: Vocab, tgt_vocab: Vocab, exampl
            "lr": lr, "seed": seed, "data": fingerprint(examples),
            "vocab": hashlib.sha256("\n".join(src_vocab.tokens + tgt_vocab.tokens).encode()).hexdigest()[:16],
            "device": device.type}
+    if init is not None:
+        if init.config != cfg:
+            raise ValueError("init must be a Transformer with the same config as the one being trained")
+        key["init"] = hashlib.sha256(b"".join(p.detach().cpu().numpy().tobytes() for p in init.parameters())
+                                     ).hexdigest()[:16]
 
     def build() -> Transformer:
         seed_everything(seed)
-        return Transformer(cfg).to(device)
+        model = Transformer(cfg)
+        if init is not None:
+            model.load_state_dict(init.state_dict())
+        return model.to(device)
 
     def fit(model: Transformer) -> dict[str, Any]:
         history = train(model, seq2seq_batches(src_vocab, tgt_vocab, examples, batch_size, seed), steps=steps,
