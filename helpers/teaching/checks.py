@@ -3,9 +3,14 @@
 Every exercise cell in the course ends with a call into this module. A checker
 
 - runs the learner's function on several inputs and compares with the reference;
+- compares the *kind* of answer first (a tensor or a list, its shape, dtype and device) and says in plain words
+  what differs, before comparing values;
 - when the answer is wrong, looks for a *known* mistake (a function that makes that
   mistake on purpose) whose output the learner's matches, and prints its targeted hint;
-- never lets a learner's exception become a deep stack trace: it prints what went wrong;
+- gives hints in steps: the first failure gets a nudge (what is wrong, in words), the next one the concept
+  (the equation or shape rule); the code only when the learner asks for it (``hint=3``);
+- never lets a learner's exception become a deep stack trace: it prints what went wrong, and
+  where in the learner's cell;
 - returns a ``CheckResult`` that is truthy when the check passed, so tests (and the
   workshop copies) can assert on it, and that shows no ``Out[ ]`` in a notebook.
 
@@ -21,6 +26,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Sequence
+
+__all__ = ["PASS", "FAIL", "CheckResult", "CheckFailed", "Mistake", "Hints", "check_function", "check_value",
+           "mismatch", "reset_attempts"]
 
 PASS = "✅"
 FAIL = "❌"
@@ -53,10 +61,62 @@ class CheckFailed(AssertionError):
 
 @dataclass(frozen=True)
 class Mistake:
-    """A typical wrong answer: a function that makes the mistake, and the hint to print."""
+    """A typical wrong answer: a function that makes the mistake, and its hints, one level at a time.
+
+    ``hint``: level 1, a nudge (what is wrong, in words, no code); ``concept``: level 2, the equation or rule
+    that fixes it; ``code``: level 3, shown only when the learner asks for it (``hint=3``).
+    """
 
     wrong: Callable[..., Any]
     hint: str
+    concept: str = ""
+    code: str = ""
+
+
+@dataclass(frozen=True)
+class Hints:
+    """The hint ladder of an exercise, for a wrong answer that matches no known mistake."""
+
+    nudge: str
+    concept: str
+    code: str = ""
+
+
+_ATTEMPTS: dict[str, int] = {}      # failed checks per exercise name in this kernel: the hint level grows with them
+MAX_LEVEL = 3
+
+
+def reset_attempts() -> None:
+    """Forget the failed attempts (the hint ladder starts again at the nudge)."""
+    _ATTEMPTS.clear()
+
+
+def _level(name: str, hint: int | None) -> int:
+    """The hint level of this failure: what the learner asked for, else 1 on the first failure, 2 after."""
+    _ATTEMPTS[name] = _ATTEMPTS.get(name, 0) + 1
+    if hint is not None:
+        if not isinstance(hint, int) or not 1 <= hint <= MAX_LEVEL:
+            raise ValueError(f"hint must be 1, 2 or 3, got {hint!r}")
+        return hint
+    return min(_ATTEMPTS[name], 2)
+
+
+def _beyond(level: int, concept: str = "", code: str = "") -> list[str]:
+    """The hint lines after the nudge, up to ``level``, and how to ask for the next one."""
+    parts = []
+    if level >= 2 and concept:
+        parts.append(f"Concept: {concept}")
+    if level >= 3 and code:
+        parts.append(f"Code: {code}")
+    more = [lv for lv, text in ((2, concept), (3, code)) if text and lv > level]
+    if more:
+        parts.append(f"(stuck? run the check again with hint={more[0]} for the next step)")
+    return parts
+
+
+def _ladder(level: int, nudge: str, concept: str = "", code: str = "") -> str:
+    """The hints up to ``level``: the nudge, then the concept, then the code."""
+    return "\n   ".join([f"Hint: {nudge}", *_beyond(level, concept, code)])
 
 
 def _close(a: Any, b: Any, atol: float, rtol: float) -> bool:
@@ -99,6 +159,73 @@ def _describe(x: Any) -> str:
     return repr(x)
 
 
+def _kind(x: Any) -> str:
+    if hasattr(x, "shape") and hasattr(x, "dtype"):
+        return "a tensor" if type(x).__name__ == "Tensor" else f"an array ({type(x).__name__})"
+    return {list: "a list", tuple: "a tuple", dict: "a dict", str: "a string", bool: "a bool", int: "an int",
+            float: "a float", type(None): "None"}.get(type(x), f"a {type(x).__name__}")
+
+
+def mismatch(got: Any, expected: Any, where: str = "your answer") -> str | None:
+    """What differs in *kind* between ``got`` and ``expected``, in plain words: the type, the number of
+    items, a tensor's shape, dtype or device. ``None`` when they are the same kind (then compare values)."""
+    if hasattr(expected, "shape") and hasattr(expected, "dtype"):
+        if not (hasattr(got, "shape") and hasattr(got, "dtype")):
+            return f"{where} is {_kind(got)}; expected a tensor of shape {tuple(expected.shape)}"
+        gs, es = tuple(got.shape), tuple(expected.shape)
+        if gs != es:
+            extra = ""
+            if len(gs) != len(es):
+                extra = f" ({len(gs)} dimensions instead of {len(es)})"
+            return f"{where} has shape {gs}; expected {es}{extra}"
+        if str(got.dtype) != str(expected.dtype):
+            kinds = {True: "floating-point numbers", False: "integers or booleans"}
+            gf, ef = "float" in str(got.dtype), "float" in str(expected.dtype)
+            why = f" ({kinds[ef]} are expected, not {kinds[gf]})" if gf != ef else ""
+            return f"{where} has dtype {got.dtype}; expected {expected.dtype}{why}"
+        gd, ed = getattr(got, "device", None), getattr(expected, "device", None)
+        if gd is not None and ed is not None and str(gd) != str(ed):
+            return f"{where} is on {gd}; expected {ed} (move it with .to(...))"
+        return None
+    if isinstance(expected, (list, tuple)):
+        if not isinstance(got, (list, tuple)):
+            return f"{where} is {_kind(got)}; expected {_kind(expected)} of {len(expected)} items"
+        if len(got) != len(expected):
+            return f"{where} has {len(got)} items; expected {len(expected)}"
+        for i, (g, e) in enumerate(zip(got, expected)):
+            inner = mismatch(g, e, f"item {i} of {where}")
+            if inner:
+                return inner
+        return None
+    if isinstance(expected, dict):
+        if not isinstance(got, dict):
+            return f"{where} is {_kind(got)}; expected a dict"
+        if got.keys() != expected.keys():
+            return f"{where} has the keys {sorted(map(str, got))}; expected {sorted(map(str, expected))}"
+        return None
+    if isinstance(expected, bool) != isinstance(got, bool) or (
+            isinstance(expected, (int, float)) and not isinstance(got, (int, float))):
+        return f"{where} is {_kind(got)}; expected {_kind(expected)}"
+    return None
+
+
+def _where_raised(err: BaseException) -> str:
+    """' at line N of your code: `text`' for the deepest frame outside the course's package and the libraries."""
+    import linecache
+    import os
+    import traceback
+
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))     # helpers/
+    frames = [f for f in traceback.extract_tb(err.__traceback__)
+              if not os.path.abspath(f.filename).startswith(here) and "site-packages" not in f.filename
+              and "/lib/python" not in f.filename]
+    if not frames:
+        return ""
+    f = frames[-1]
+    text = (f.line or linecache.getline(f.filename, f.lineno)).strip()
+    return f", at line {f.lineno} of your code: `{text}`" if text else f", at line {f.lineno} of your code"
+
+
 def _report(ok: bool, name: str, message: str, strict: bool) -> CheckResult:
     print(f"{PASS if ok else FAIL} {name}: {message}")
     if strict and not ok:
@@ -118,6 +245,8 @@ def check_function(
     cases: Iterable[Sequence[Any]],
     *,
     mistakes: Sequence[Mistake] = (),
+    hints: Hints | None = None,
+    hint: int | None = None,
     name: str | None = None,
     atol: float = 1e-5,
     rtol: float = 1e-4,
@@ -127,8 +256,9 @@ def check_function(
 
     Inputs are deep-copied for each call, so a function that modifies its input in
     place cannot spoil the comparison. Prints one line with a tick or a cross and, on a
-    cross, the hint of the first known mistake the answer matches. Returns ``True`` if
-    every case agrees.
+    cross, what differs in kind (type, shape, dtype, device) or else the hints of the first known mistake the
+    answer matches (or the exercise's ``hints``), one level more at each failure; ``hint=N`` asks for level N.
+    Returns ``True`` if every case agrees.
     """
     name = name or getattr(learner, "__name__", "your answer")
     cases = [tuple(c) if isinstance(c, (tuple, list)) else (c,) for c in cases]
@@ -143,19 +273,31 @@ def check_function(
         except NotImplementedError:
             return _report(False, name, "not written yet: replace the `raise NotImplementedError` with your code.", strict)
         except Exception as err:  # the learner's bug: report it, don't crash the notebook
-            return _report(False, name, f"raised {type(err).__name__}: {err} (on test case {k + 1})", strict)
+            return _report(False, name, f"your function raised {type(err).__name__}: {err}{_where_raised(err)} "
+                                        f"(on test case {k + 1}, inputs {', '.join(_describe(a) for a in args)})",
+                           strict)
         if _close(got, expected, atol, rtol):
             continue
+        level = _level(name, hint)
         for mistake in mistakes:
             try:
                 if _close(got, _call(mistake.wrong, args), atol, rtol):
-                    return _report(False, name, f"not yet. Hint: {mistake.hint}", strict)
+                    return _report(False, name, "not yet. " + _ladder(level, mistake.hint, mistake.concept,
+                                                                      mistake.code), strict)
             except Exception:
                 continue
-        detail = f"got {_describe(got)}, expected {_describe(expected)}"
-        if hasattr(got, "shape") and hasattr(expected, "shape") and tuple(got.shape) == tuple(expected.shape):
-            detail = f"the shape is right {tuple(got.shape)} but the values differ"
-        return _report(False, name, f"not yet (test case {k + 1}): {detail}.", strict)
+        kind = mismatch(got, expected, "your output")
+        if kind:
+            detail = kind
+        elif hasattr(got, "shape") and hasattr(expected, "shape"):
+            detail = f"the shape {tuple(got.shape)} and dtype are right, but the values differ"
+        else:
+            detail = f"got {_describe(got)}, expected {_describe(expected)}"
+        message = f"not yet (test case {k + 1}): {detail}."
+        if hints is not None:
+            message += "\n   " + _ladder(level, hints.nudge, hints.concept, hints.code)
+        return _report(False, name, message, strict)
+    _ATTEMPTS.pop(name, None)
     return _report(True, name, f"correct on all {len(cases)} test cases.", strict)
 
 
@@ -165,20 +307,34 @@ def check_value(
     *,
     name: str = "your answer",
     hints: dict[Any, str] | None = None,
+    ladder: Hints | None = None,
+    hint: int | None = None,
     atol: float = 1e-6,
     rtol: float = 1e-4,
     strict: bool = False,
 ) -> CheckResult:
     """Check a value (a number, a shape, a string) against the expected one.
 
-    ``hints`` maps typical wrong answers to a hint, e.g. ``{(2, 5): "rows are queries"}``.
+    ``hints`` maps typical wrong answers to a hint, e.g. ``{(2, 5): "rows are queries"}``; ``ladder``: the
+    nudge, concept and code for any other wrong answer, one level more at each failure (``hint=N`` asks for N).
     ``Ellipsis`` (``...``) as the answer means "not answered yet".
     """
     if answer is Ellipsis or answer is None:
         return _report(False, name, "not answered yet: replace the `...` with your answer.", strict)
     if _close(answer, expected, atol, rtol):
+        _ATTEMPTS.pop(name, None)
         return _report(True, name, "correct.", strict)
-    for wrong, hint in (hints or {}).items():
+    level = _level(name, hint)
+    for wrong, text in (hints or {}).items():
         if _close(answer, wrong, atol, rtol):
-            return _report(False, name, f"not yet. Hint: {hint}", strict)
-    return _report(False, name, f"not yet: {_describe(answer)} is not the expected answer.", strict)
+            lines = [f"not yet. Hint: {text}"]
+            if ladder is not None:
+                lines += _beyond(level, ladder.concept, ladder.code)
+            return _report(False, name, "\n   ".join(lines), strict)
+    message = f"not yet: {_describe(answer)} is not the expected answer."
+    kind = mismatch(answer, expected)
+    if kind:
+        message = f"not yet: {kind}."
+    if ladder is not None:
+        message += "\n   " + _ladder(level, ladder.nudge, ladder.concept, ladder.code)
+    return _report(False, name, message, strict)
