@@ -89,3 +89,51 @@ def test_a_ladder_for_answers_outside_the_catalogue(capsys):
     assert "Hint: count both ends." in out and "Concept: n + 1 fence posts." in out
     check_value("6", 6, name="count2")
     assert "your answer is a string; expected an int" in capsys.readouterr().out
+
+
+# --- every exercise of the course uses the ladder ----------------------------------------------------------------
+
+import ast  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+EXERCISES = sorted((Path(__file__).resolve().parents[1] / "helpers" / "teaching" / "exercises").glob("nb*.py"))
+
+
+def _text(node) -> str:
+    """The literal text of a string expression (constants, f-strings and + joins; names count as empty)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(_text(v) if not isinstance(v, ast.FormattedValue) else "{}" for v in node.values)
+    if isinstance(node, ast.BinOp):
+        return _text(node.left) + _text(node.right)
+    return ""
+
+
+def _calls(tree, name):
+    return [n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "id", None) == name]
+
+
+@pytest.mark.parametrize("path", EXERCISES, ids=lambda p: p.name)
+def test_every_checker_has_a_ladder(path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for fn in (n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name.startswith("check_")):
+        names = [a.arg for a in fn.args.args + fn.args.kwonlyargs]
+        assert "hint" in names, f"{path.name}: {fn.name} takes no hint= (the learner asks for the next level with it)"
+    for call in _calls(tree, "check_function"):
+        kw = {k.arg for k in call.keywords}
+        assert {"hints", "hint"} <= kw, f"{path.name}:{call.lineno}: check_function needs hints= and hint="
+    for call in _calls(tree, "check_value"):
+        kw = {k.arg for k in call.keywords}
+        assert {"ladder", "hint"} <= kw, f"{path.name}:{call.lineno}: check_value needs ladder= and hint="
+    for call in _calls(tree, "Mistake") + _calls(tree, "Hints"):
+        kw = {k.arg: k.value for k in call.keywords}
+        concept = kw.get("concept", call.args[2] if len(call.args) > 2 and call.func.id == "Mistake" else
+                         call.args[1] if len(call.args) > 1 and call.func.id == "Hints" else None)
+        assert concept is not None and (_text(concept) or not isinstance(concept, ast.Constant)), \
+            f"{path.name}:{call.lineno}: {call.func.id} needs a second level (concept)"
+        first = kw.get("hint", kw.get("nudge", call.args[1 if call.func.id == "Mistake" else 0]
+                                      if len(call.args) > (1 if call.func.id == "Mistake" else 0) else None))
+        nudge = _text(first) if first is not None else ""
+        assert "`" not in nudge and "torch." not in nudge and ".masked_fill" not in nudge, \
+            f"{path.name}:{call.lineno}: the first hint gives code away: {nudge!r}"

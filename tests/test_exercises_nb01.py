@@ -7,8 +7,16 @@ import math
 import pytest
 import torch
 
-from helpers.teaching.checks import CheckFailed
+from helpers.teaching.checks import CheckFailed, reset_attempts
 from helpers.teaching.exercises import nb01
+
+
+@pytest.fixture(autouse=True)
+def _fresh_ladder():
+    """Every test starts at the first hint level, whatever ran before it."""
+    reset_attempts()
+    yield
+    reset_attempts()
 
 
 def _stub(*args, **kwargs):
@@ -17,6 +25,11 @@ def _stub(*args, **kwargs):
 
 def _last_line(capsys) -> str:
     return capsys.readouterr().out.strip().splitlines()[-1]
+
+
+def _out(capsys) -> str:
+    """All that the check printed: a failed check prints its hint over several lines."""
+    return capsys.readouterr().out
 
 
 # --- exercise 1 ----------------------------------------------------------------------------
@@ -50,8 +63,9 @@ def test_masked_softmax_stub_is_reported_not_raised(capsys):
 )
 def test_masked_softmax_typical_mistakes(capsys, wrong, hint):
     assert bool(nb01.check_masked_softmax(wrong)) is False
-    out = _last_line(capsys)
+    out = _out(capsys)
     assert "❌" in out and hint in out
+    assert "Code:" not in out and "hint=2" in out  # the first failure: only the nudge
     with pytest.raises(CheckFailed):
         nb01.check_masked_softmax(wrong, strict=True)
 
@@ -77,16 +91,16 @@ def _att(q, k, v, mask=None, *, div=None, dim=-1, use_mask=True):
 @pytest.mark.parametrize(
     ("wrong", "hint"),
     [
-        (lambda q, k, v, mask=None: _att(q, k, v, mask, div=lambda d: 1), "divide the scores by √d_k"),
-        (lambda q, k, v, mask=None: _att(q, k, v, mask, div=lambda d: d), "not by d_k itself"),
+        (lambda q, k, v, mask=None: _att(q, k, v, mask, div=lambda d: 1), "not scaled"),
+        (lambda q, k, v, mask=None: _att(q, k, v, mask, div=lambda d: d), "d_k itself"),
         (lambda q, k, v, mask=None: _att(q, k, v, mask, use_mask=False), "use the mask"),
         (lambda q, k, v, mask=None: _att(q, k, v, mask)[::-1], "order (output, weights)"),
     ],
 )
 def test_attention_typical_mistakes(capsys, wrong, hint):
     assert bool(nb01.check_attention(wrong)) is False
-    out = _last_line(capsys)
-    assert "❌" in out and hint in out
+    out = _out(capsys)
+    assert "❌" in out and hint in out and "Code:" not in out
 
 
 def test_attention_stub_and_crash_are_reported(capsys):
@@ -136,15 +150,15 @@ def test_padding_mask_reference_passes(capsys):
     ("wrong", "hint"),
     [
         (lambda n, m: torch.arange(m)[None, :] >= n[:, None], "you marked the padding"),
-        (lambda n, m: torch.arange(m)[None, :] <= n[:, None], "compare with <"),
+        (lambda n, m: torch.arange(m)[None, :] <= n[:, None], "one position too many"),
         (lambda n, m: (torch.arange(m)[None, :] < n[:, None]).long(), "boolean tensor"),
         (lambda n, m: (torch.arange(m)[None, :] < n[:, None]).T, "one row per sentence"),
     ],
 )
 def test_padding_mask_typical_mistakes(capsys, wrong, hint):
     assert bool(nb01.check_padding_mask(wrong)) is False
-    out = _last_line(capsys)
-    assert "❌" in out and hint in out
+    out = _out(capsys)
+    assert "❌" in out and hint in out and "Code:" not in out
 
 
 def test_padding_mask_stub(capsys):
@@ -171,18 +185,18 @@ def _sa(x, wq, wk, wv, *, scale=None):
 @pytest.mark.parametrize(
     ("wrong", "hint"),
     [
-        (lambda x, wq, wk, wv: _sa(x, wq, wk, wv, scale=lambda x, q: 1.0), "divide the scores by √d_k"),
+        (lambda x, wq, wk, wv: _sa(x, wq, wk, wv, scale=lambda x, q: 1.0), "not scaled"),
         (lambda x, wq, wk, wv: _sa(x, wq, wk, wv, scale=lambda x, q: math.sqrt(x.shape[-1])), "not the size d_model"),
-        (lambda x, wq, wk, wv: _sa(x, wq, wk, torch.eye(x.shape[-1])), "v = x @ W_V"),
+        (lambda x, wq, wk, wv: _sa(x, wq, wk, torch.eye(x.shape[-1])), "own learned matrix"),
         (lambda x, wq, wk, wv: _sa(x, wk, wq, wv), "queries come from W_Q"),
-        (lambda x, wq, wk, wv: _sa(x, wq, wq, wv), "k = x @ W_K"),
+        (lambda x, wq, wk, wv: _sa(x, wq, wq, wv), "keys have their own matrix"),
         (lambda x, wq, wk, wv: _sa(x, wq, wk, wv)[::-1], "order (output, weights)"),
     ],
 )
 def test_self_attention_typical_mistakes(capsys, wrong, hint):
     assert bool(nb01.check_self_attention(wrong)) is False
-    out = _last_line(capsys)
-    assert "❌" in out and hint in out
+    out = _out(capsys)
+    assert "❌" in out and hint in out and "Code:" not in out
     with pytest.raises(CheckFailed):
         nb01.check_self_attention(wrong, strict=True)
 
@@ -192,3 +206,47 @@ def test_self_attention_stub_and_crash_are_reported(capsys):
     assert "not written yet" in _last_line(capsys)
     assert bool(nb01.check_self_attention(lambda x, wq, wk, wv: (wq @ x, None))) is False  # (d_model, d_k) @ x: wrong side
     assert "raised RuntimeError" in _last_line(capsys)
+
+
+# --- the hint ladder: nudge, then concept, then code on request ---------------------------------------------------
+
+def test_masked_softmax_hint_ladder(capsys):
+    reset_attempts()
+    fills_zero = lambda s, m: torch.softmax(s.masked_fill(~m, 0.0), -1)  # noqa: E731
+
+    assert bool(nb01.check_masked_softmax(fills_zero)) is False  # level 1: the nudge, in words
+    first = _out(capsys)
+    assert "Hint: a hidden position still gets weight" in first
+    assert "Concept:" not in first and "Code:" not in first
+    assert "masked_fill" not in first and "`" not in first and "hint=2" in first
+
+    assert bool(nb01.check_masked_softmax(fills_zero)) is False  # level 2 on the second failure: the concept
+    second = _out(capsys)
+    assert "Concept: weight = exp(score) / (sum of exp)" in second and "minus infinity" in second
+    assert "Code:" not in second and "hint=3" in second
+
+    assert bool(nb01.check_masked_softmax(fills_zero, hint=3)) is False  # the code, only when asked for
+    third = _out(capsys)
+    assert "Code: scores = scores.masked_fill(~mask, float('-inf'))" in third
+    assert "return torch.softmax(scores, dim=-1)" in third and "stuck?" not in third
+
+    assert nb01.check_masked_softmax(nb01.masked_softmax)  # a pass starts the ladder again
+    assert bool(nb01.check_masked_softmax(fills_zero)) is False
+    assert "Concept:" not in _out(capsys)
+
+
+def test_shapes_ladder_for_an_unknown_answer(capsys):
+    assert bool(nb01.check_attention_shapes((2, 4, 5), (2, 4, 32))) is False
+    assert "Hint: the weights compare each query with each key" in (out := _out(capsys)) and "Concept:" not in out
+    assert bool(nb01.check_attention_shapes((2, 4, 5), (2, 4, 32), hint=3)) is False
+    out = _out(capsys)
+    assert "(B, Lq, Lk)" in out and "Code: weights_shape = (2, 4, 7)" in out
+
+
+def test_every_checker_takes_hint(capsys):
+    wrong = lambda *a: (_ for _ in ()).throw(ValueError("x"))  # noqa: E731  crashes: no hint level is used
+    for check in (nb01.check_masked_softmax, nb01.check_attention, nb01.check_padding_mask,
+                  nb01.check_self_attention):
+        assert bool(check(wrong, hint=2)) is False
+    with pytest.raises(ValueError):
+        nb01.check_attention(lambda q, k, v, mask=None: _att(q, k, v, mask)[::-1], hint=4)

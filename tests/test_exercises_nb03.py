@@ -5,8 +5,16 @@ from __future__ import annotations
 import pytest
 import torch
 
-from helpers.teaching.checks import CheckFailed
+from helpers.teaching.checks import CheckFailed, reset_attempts
 from helpers.teaching.exercises import nb03
+
+
+@pytest.fixture(autouse=True)
+def _fresh_ladder():
+    """Every test starts at the first hint level, whatever ran before."""
+    reset_attempts()
+    yield
+    reset_attempts()
 
 
 def test_additive_scores_reference_matches_the_course_module():
@@ -22,7 +30,7 @@ def test_additive_scores_reference_matches_the_course_module():
 
 
 @pytest.mark.parametrize(("wrong", "hint"), [
-    (nb03._as_no_tanh, "without the tanh"),
+    (nb03._as_no_tanh, "the tanh is missing"),
     (nb03._as_softmax, "return the raw scores"),
     (nb03._as_no_W_k, "project the keys too"),
     (nb03._as_no_W_q, "project the query too"),
@@ -52,7 +60,7 @@ def test_hard_alignment(capsys):
     assert nb03.check_hard_alignment(lambda w: [(s, t) for t, s in enumerate(torch.as_tensor(w).argmax(dim=1))])
     capsys.readouterr()
     for wrong, hint in [(nb03._ha_wrong_dim, "rows are target words"), (nb03._ha_swapped, "(source index, target"),
-                        (nb03._ha_wrong_dim_swapped, "dim=1: along a row"), (nb03._ha_all_above_mean, "single most")]:
+                        (nb03._ha_wrong_dim_swapped, "along each row"), (nb03._ha_all_above_mean, "single most")]:
         assert not nb03.check_hard_alignment(wrong)
         out = capsys.readouterr().out
         assert "❌" in out and hint in out, (wrong.__name__, out)
@@ -77,7 +85,7 @@ def test_hard_alignment_stub(capsys):
 def test_length_normalised(capsys):
     assert nb03.check_length_normalised(nb03.length_normalised)
     capsys.readouterr()
-    for wrong, hint in [(nb03._ln_ignores_alpha, "use alpha"), (nb03._ln_multiplies, "divide by length ** alpha"),
+    for wrong, hint in [(nb03._ln_ignores_alpha, "use alpha"), (nb03._ln_multiplies, "divide, do not multiply"),
                         (nb03._ln_alpha_times_length, "alpha is an exponent"), (nb03._ln_exp, "stay in log space")]:
         assert not nb03.check_length_normalised(wrong)
         out = capsys.readouterr().out
@@ -96,3 +104,35 @@ def test_beam_winner(capsys):
     assert "not answered yet" in capsys.readouterr().out
     with pytest.raises(CheckFailed):
         nb03.check_beam_winner(("B", "B"), strict=True)
+
+
+def test_the_hints_come_in_steps(capsys):
+    """A nudge in words first, then the concept on the next failure, the code only with hint=3."""
+    reset_attempts()
+    assert not nb03.check_additive_scores(nb03._as_no_W_k)
+    out = capsys.readouterr().out
+    assert "Hint: project the keys too" in out
+    assert "Concept:" not in out and "Code:" not in out and "W_k.T" not in out and "hint=2" in out
+    assert not nb03.check_additive_scores(nb03._as_no_W_k)
+    out = capsys.readouterr().out
+    assert "Concept: W_k k_j maps each key from d_k to h numbers: keys (B, S, d_k) become (B, S, h)." in out
+    assert "Code:" not in out and "hint=3" in out
+    assert not nb03.check_additive_scores(nb03._as_no_W_k, hint=3)
+    assert "Code: projected_keys = keys @ W_k.T" in capsys.readouterr().out
+    with pytest.raises(ValueError, match="hint must be"):
+        nb03.check_additive_scores(nb03._as_no_W_k, hint=4)
+
+
+def test_hint_levels_for_a_value_answer(capsys):
+    assert not nb03.check_beam_winner(("A", "A"))
+    out = capsys.readouterr().out
+    assert "per token" in out and "Concept:" not in out
+    assert not nb03.check_beam_winner(("A", "A"))
+    assert "Concept: score = logprob / length^alpha" in capsys.readouterr().out
+    assert not nb03.check_beam_winner(("A", "A"), hint=3)
+    assert 'Code: winners = ("A", "B")' in capsys.readouterr().out
+
+
+def test_hard_alignment_not_a_function(capsys):
+    assert not nb03.check_hard_alignment({(0, 0)})
+    assert "expected a function" in capsys.readouterr().out

@@ -7,8 +7,14 @@ import math
 import pytest
 import torch
 
-from helpers.teaching.checks import CheckFailed
+from helpers.teaching.checks import CheckFailed, reset_attempts
 from helpers.teaching.exercises import nb04
+
+
+@pytest.fixture(autouse=True)
+def _fresh_ladder():
+    """Every test starts at the first hint level, whatever ran before it."""
+    reset_attempts()
 
 
 def _stub(*args, **kwargs):
@@ -21,7 +27,7 @@ def _last_line(capsys) -> str:
 
 def _assert_hint(capsys, check, wrong, hint):
     assert bool(check(wrong)) is False
-    out = _last_line(capsys)
+    out = capsys.readouterr().out      # the hint ladder spans several lines
     assert "❌" in out and hint in out, out
     with pytest.raises(CheckFailed):
         check(wrong, strict=True)
@@ -47,7 +53,7 @@ def test_split_heads_stub_is_reported_not_raised(capsys):
     ("wrong", "hint"),
     [
         (lambda x, h: x.reshape(x.shape[0], h, x.shape[1], -1), "reshaping (B, L, D) straight to"),
-        (lambda x, h: x.reshape(x.shape[0], x.shape[1], h, -1), "the head dimension must come before"),
+        (lambda x, h: x.reshape(x.shape[0], x.shape[1], h, -1), "The head dimension must come before"),
         (lambda x, h: x.reshape(x.shape[0], x.shape[1], -1, h).permute(0, 3, 1, 2), "one contiguous slice"),
     ],
 )
@@ -105,9 +111,9 @@ def _pe(max_len, d, *, base=10000.0, swap=False, halves=False, exponent_i=False)
 @pytest.mark.parametrize(
     ("kwargs", "hint"),
     [
-        ({"swap": True}, "sin and cos are swapped"),
+        ({"swap": True}, "sine and cosine are swapped"),
         ({"base": 1000.0}, "wrong frequency base"),
-        ({"exponent_i": True}, "the exponent is 2i / d_model"),
+        ({"exponent_i": True}, "not the pair number i"),
         ({"halves": True}, "interleave the columns"),
     ],
 )
@@ -136,6 +142,43 @@ def test_cost_growth(capsys):
                         (_flops(300, products=1) / _flops(100, products=1), "count both attention products"),
                         (5, "is not the expected answer")):
         assert not nb04.check_cost_growth(wrong)
-        assert hint in _last_line(capsys)
+        assert hint in capsys.readouterr().out
     with pytest.raises(CheckFailed):
         nb04.check_cost_growth(9, strict=True)
+
+
+# --- the hints come in steps -------------------------------------------------------------------------
+
+def test_split_heads_hints_come_in_steps(capsys):
+    reset_attempts()
+    wrong = nb04._sh_heads_last                                   # (B, L, H, d_head): the transpose is missing
+    assert not nb04.check_split_heads(wrong)
+    first = capsys.readouterr().out
+    assert "The head dimension must come before the length" in first
+    assert "Concept:" not in first and "Code:" not in first and "transpose" not in first, first
+    assert "hint=2" in first                                      # it says how to ask for more
+
+    assert not nb04.check_split_heads(wrong)
+    second = capsys.readouterr().out
+    assert "Concept: the target shape is (B, H, L, d_head)" in second
+    assert "Code:" not in second and "hint=3" in second, second
+
+    assert not nb04.check_split_heads(wrong, hint=3)
+    third = capsys.readouterr().out
+    assert "Code: x.view(B, L, n_heads, D // n_heads).transpose(1, 2)" in third, third
+
+    assert nb04.check_split_heads(nb04.split_heads)               # a pass starts the ladder again
+    capsys.readouterr()
+    assert not nb04.check_split_heads(wrong)
+    assert "Concept:" not in capsys.readouterr().out
+
+
+def test_cost_growth_hints_come_in_steps(capsys):
+    reset_attempts()
+    assert not nb04.check_cost_growth(5)                          # no known mistake: the exercise's own ladder
+    first = capsys.readouterr().out
+    assert "Hint: the encoder has two parts" in first and "Concept:" not in first
+    assert not nb04.check_cost_growth(5)
+    assert "Concept: for one layer, FLOPs(L) =" in capsys.readouterr().out
+    assert not nb04.check_cost_growth(5, hint=3)
+    assert "Code: cost_factor = sum(encoder_flops(300))" in capsys.readouterr().out

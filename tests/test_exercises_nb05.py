@@ -5,9 +5,15 @@ from __future__ import annotations
 import pytest
 import torch
 
-from helpers.teaching.checks import CheckFailed
+from helpers.teaching.checks import CheckFailed, reset_attempts
 from helpers.teaching.exercises import nb05
 from helpers.gpt import GPTConfig
+
+
+@pytest.fixture(autouse=True)
+def _fresh_ladder():
+    """Every test starts at the first hint level, whatever ran before it."""
+    reset_attempts()
 
 
 def _stub(*args):
@@ -17,7 +23,7 @@ def _stub(*args):
 def test_shift(capsys):
     assert nb05.check_shift(nb05.shift)
     for wrong, hint in [(nb05._shift_none, "shifted by one"), (nb05._shift_swapped, "swapped"),
-                        (nb05._shift_batch_dim, "time dimension"), (nb05._shift_full, "cut one token")]:
+                        (nb05._shift_batch_dim, "time dimension"), (nb05._shift_full, "one token shorter")]:
         assert not nb05.check_shift(wrong)
         assert hint in capsys.readouterr().out
     assert not nb05.check_shift(_stub)
@@ -35,7 +41,7 @@ def test_causal_mask(capsys):
         (lambda t: torch.tril(torch.ones(t, t, dtype=torch.bool), diagonal=-1), "see itself"),
         (lambda t: ~nb05.causal_mask(t), "True = blocked"),
         (lambda t: torch.zeros(t, t).masked_fill(~nb05.causal_mask(t), float("-inf")), "not an additive one"),
-        (lambda t: torch.tril(torch.ones(t, t)), "dtype=torch.bool"),
+        (lambda t: torch.tril(torch.ones(t, t)), "True and False (True = may attend), not numbers"),
         (lambda t: torch.ones(t, t + 1, dtype=torch.bool), "shape"),
         (lambda t: [[True]], "expected a tensor"),
         (_stub, "not written yet"),
@@ -54,7 +60,7 @@ def test_causal_mask(capsys):
 def test_top_k(capsys):
     assert nb05.check_top_k(nb05.top_k_probs)
     for wrong, hint in [(nb05._top_k_minus_one, "k - 1"), (nb05._top_k_plus_one, "k + 1"),
-                        (nb05._top_k_no_renorm, "sum to 1"), (nb05._top_k_zero_logits, "-inf"),
+                        (nb05._top_k_no_renorm, "sum to 1"), (nb05._top_k_zero_logits, "exp(0) = 1"),
                         (nb05._top_k_smallest, "largest")]:
         assert not nb05.check_top_k(wrong)
         assert hint in capsys.readouterr().out
@@ -69,8 +75,8 @@ def test_cache_size(capsys):
     cfg = GPTConfig(vocab_size=100, block_size=64, n_layer=4, n_head=4, d_model=128)
     right = 2 * 4 * 10 * 128
     assert nb05.check_cache_size(right, cfg, 10)
-    for wrong, hint in [(4 * 10 * 128, "keys *and* the values"), (2 * 10 * 128, "n_layer"),
-                        (2 * 4 * 10 * 32, "all heads"), (2 * 4 * 64 * 128, "not block_size"),
+    for wrong, hint in [(4 * 10 * 128, "keys *and* the values"), (2 * 10 * 128, "count all the layers"),
+                        (2 * 4 * 10 * 32, "all the heads"), (2 * 4 * 64 * 128, "not for the whole context"),
                         (right * 4, "not bytes")]:
         assert not nb05.check_cache_size(wrong, cfg, 10)
         assert hint in capsys.readouterr().out
@@ -84,3 +90,52 @@ def test_cache_size(capsys):
     held = sum(cache.k[i, :, :, :cache.length].numel() + cache.v[i, :, :, :cache.length].numel()
                for i in range(cfg.n_layer))
     assert held == right
+
+
+# --- the hints come in steps -------------------------------------------------------------------------
+
+def test_shift_hints_come_in_steps(capsys):
+    reset_attempts()
+    wrong = nb05._shift_swapped
+    assert not nb05.check_shift(wrong)
+    first = capsys.readouterr().out
+    assert "inputs and targets are swapped" in first
+    assert "Concept:" not in first and "Code:" not in first and "[:," not in first, first
+    assert "hint=2" in first
+
+    assert not nb05.check_shift(wrong)
+    second = capsys.readouterr().out
+    assert "Concept: a window holds T + 1 tokens" in second
+    assert "Code:" not in second and "hint=3" in second, second
+
+    assert not nb05.check_shift(wrong, hint=3)
+    assert "Code: return batch[:, :-1], batch[:, 1:]" in capsys.readouterr().out
+
+
+def test_causal_mask_hints_come_in_steps(capsys):
+    reset_attempts()                                              # the hand-built checker uses the same ladder
+    wrong = lambda t: torch.ones(t, t, dtype=torch.bool).triu()   # noqa: E731: sees the future
+    assert not nb05.check_causal_mask(wrong)
+    first = capsys.readouterr().out
+    assert "lets position 0 see position 1" in first and "Concept:" not in first and "tril" not in first, first
+    assert not nb05.check_causal_mask(wrong)
+    second = capsys.readouterr().out
+    assert "Concept: query i may attend to key j only when j <= i" in second and "Code:" not in second
+    assert not nb05.check_causal_mask(wrong, hint=3)
+    assert "Code: return torch.tril(torch.ones(t, t, dtype=torch.bool))" in capsys.readouterr().out
+    assert nb05.check_causal_mask(nb05.causal_mask)               # a pass starts the ladder again
+    capsys.readouterr()
+    assert not nb05.check_causal_mask(wrong)
+    assert "Concept:" not in capsys.readouterr().out
+
+
+def test_cache_size_hints_come_in_steps(capsys):
+    reset_attempts()
+    cfg = GPTConfig(vocab_size=100, block_size=64, n_layer=4, n_head=4, d_model=128)
+    assert not nb05.check_cache_size(2 * 10 * 128, cfg, 10)       # one layer only
+    first = capsys.readouterr().out
+    assert "count all the layers" in first and "Concept:" not in first
+    assert not nb05.check_cache_size(2 * 10 * 128, cfg, 10)
+    assert "Concept: numbers = 2 (keys and values) × n_layer × t × d_model" in capsys.readouterr().out
+    assert not nb05.check_cache_size(2 * 10 * 128, cfg, 10, hint=3)
+    assert "Code: c = gpt.config; cache_numbers = 2 * c.n_layer * 10 * c.d_model" in capsys.readouterr().out

@@ -1,4 +1,4 @@
-"""Every notebook-06 checker accepts the reference and rejects typical mistakes with the right hint."""
+"""Every notebook-06 checker accepts the reference and rejects typical mistakes with the right hint, in steps."""
 
 from __future__ import annotations
 
@@ -6,8 +6,15 @@ import pytest
 import torch
 
 from helpers.experiments import claims, task_models, text_tasks
-from helpers.teaching.checks import CheckFailed
+from helpers.teaching.checks import CheckFailed, reset_attempts
 from helpers.teaching.exercises import nb06
+
+
+@pytest.fixture(autouse=True)
+def _fresh_ladder():
+    reset_attempts()                      # each test starts at hint level 1, whatever ran before
+    yield
+    reset_attempts()
 
 
 def _stub(*args):
@@ -57,7 +64,8 @@ def test_prefix_lm_mask(capsys):
 def test_time_to_loss(capsys):
     assert nb06.time_to_loss([1, 2], [3.0, 1.0], 1.0) == task_models.time_to_loss([1, 2], [3.0, 1.0], 1.0)
     _run(nb06.check_time_to_loss, nb06.time_to_loss, [
-        (nb06._ttl_strict, "use <="), (nb06._ttl_last, "*first* time"), (nb06._ttl_zero, "return None"),
+        (nb06._ttl_strict, "includes touching it"), (nb06._ttl_last, "*first* time"),
+        (nb06._ttl_zero, "has no such time"),
     ], capsys)
 
 
@@ -69,7 +77,7 @@ def test_loss_targets(capsys):
     _run(nb06.check_loss_targets, nb06.loss_targets, [
         (lambda ids, n: [nb06.IGNORE] * n + list(ids[1:])[n:], "one position too many"),
         (lambda ids, n: list(ids[1:]), "must be ignored"),
-        (lambda ids, n: [nb06.IGNORE] * (n - 1) + list(ids[n - 1:-1]), "shift by one"),
+        (lambda ids, n: [nb06.IGNORE] * (n - 1) + list(ids[n - 1:-1]), "not shifted by one"),
     ], capsys)
 
 
@@ -102,3 +110,37 @@ def test_three_way(capsys):
         (lambda v, m: "supported" if v >= m else ("not supported" if v <= -m else "not decidable"), "still inside"),
         (lambda v, m: "supported" if v > m else ("not supported" if v < m else "not decidable"), "*minus* the margin"),
     ], capsys)
+
+
+def test_hints_come_in_steps(capsys):
+    """One typical mistake (the target not shifted): a nudge in words, then the concept, then the code on request."""
+    def unshifted(ids, n):
+        return [nb06.IGNORE] * (n - 1) + list(ids[n - 1:-1])
+
+    assert not nb06.check_loss_targets(unshifted)
+    first = capsys.readouterr().out
+    assert "Hint: your targets are not shifted by one" in first and "hint=2" in first
+    assert "Concept" not in first and "Code" not in first and "ids[1:]" not in first
+    assert not nb06.check_loss_targets(unshifted)
+    second = capsys.readouterr().out
+    assert "Concept: target i is the token at i + 1" in second and "Code" not in second and "hint=3" in second
+    assert not nb06.check_loss_targets(unshifted, hint=3)
+    third = capsys.readouterr().out
+    assert "Code: targets = list(ids[1:])" in third and "[-100] * (prompt_len - 1)" in third
+    assert nb06.check_loss_targets(nb06.loss_targets)
+    capsys.readouterr()
+    assert not nb06.check_loss_targets(unshifted)
+    assert "Concept" not in capsys.readouterr().out, "after a pass the ladder starts again"
+    # the checkers that write their own messages climb the same ladder
+    causal = lambda t, p: torch.tril(torch.ones(t, t, dtype=torch.bool))   # noqa: E731
+    nb06.check_prefix_lm_mask(causal)
+    first = capsys.readouterr().out
+    assert "Hint: position" in first and "Concept" not in first and "tril" not in first
+    nb06.check_prefix_lm_mask(causal)
+    assert "Concept: the mask has shape (t, t)" in capsys.readouterr().out
+    nb06.check_prefix_lm_mask(causal, hint=3)
+    assert "Code: mask = torch.tril(" in capsys.readouterr().out
+    split = lambda pairs: ([zh for zh, _ in pairs], [en for _, en in pairs])   # noqa: E731
+    nb06.check_unpaired_split(split, hint=2)
+    out = capsys.readouterr().out
+    assert "Concept: one simple way: cut the list of pairs" in out and "Code" not in out

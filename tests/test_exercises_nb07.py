@@ -1,4 +1,4 @@
-"""Every notebook-07 checker accepts the reference and rejects typical mistakes with the right hint."""
+"""Every notebook-07 checker accepts the reference and rejects typical mistakes with the right hint, in steps."""
 
 from __future__ import annotations
 
@@ -6,8 +6,15 @@ import numpy as np
 import pytest
 import torch
 
-from helpers.teaching.checks import CheckFailed
+from helpers.teaching.checks import CheckFailed, reset_attempts
 from helpers.teaching.exercises import nb07
+
+
+@pytest.fixture(autouse=True)
+def _fresh_ladder():
+    reset_attempts()                      # each test starts at hint level 1, whatever ran before
+    yield
+    reset_attempts()
 
 
 def _stub(*args):
@@ -84,3 +91,27 @@ def test_image_tokens(capsys):
     images, _ = digit_images(1, seed=3)
     ids = codec.image_ids(codec.quantise(images)[0])
     assert ids[1:-1] == nb07.image_tokens(images[0], 4, codec.first_pixel)
+
+
+def test_hints_come_in_steps(capsys):
+    """One typical mistake (the floor c not subtracted): a nudge in words, the concept, then the code on request."""
+    assert not nb07.check_alpha(nb07._alpha_no_c)
+    first = capsys.readouterr().out
+    assert "Hint: subtract the floor c first" in first and "hint=2" in first
+    assert "Concept" not in first and "Code" not in first and "polyfit" not in first
+    assert not nb07.check_alpha(nb07._alpha_no_c)
+    second = capsys.readouterr().out
+    assert "Concept: take the logarithm of loss - c = a·n^(-alpha)" in second and "Code" not in second
+    assert "hint=3" in second
+    assert not nb07.check_alpha(nb07._alpha_no_c, hint=3)
+    third = capsys.readouterr().out
+    assert "Code: slope, _ = np.polyfit(np.log(n), np.log(np.asarray(loss) - c), 1)" in third
+    assert "return float(-slope)" in third
+    # a value exercise: the catalogue's hint first, then the ladder's concept
+    assert not nb07.check_gpt3_flops(2 * 175e9 * 300e9)
+    assert "Concept" not in capsys.readouterr().out
+    assert not nb07.check_gpt3_flops(7.0)
+    out = capsys.readouterr().out
+    assert "Hint: count the FLOPs" in out and "Concept: C = 6·N·D" in out and "Code" not in out
+    assert not nb07.check_gpt3_flops(7.0, hint=3)
+    assert "Code: gpt3_flops = 6 * 175e9 * 300e9" in capsys.readouterr().out

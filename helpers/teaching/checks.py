@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Sequence
 
 __all__ = ["PASS", "FAIL", "CheckResult", "CheckFailed", "Mistake", "Hints", "check_function", "check_value",
-           "mismatch", "reset_attempts"]
+           "mismatch", "reset_attempts", "hint_level", "ladder_text", "passed"]
 
 PASS = "✅"
 FAIL = "❌"
@@ -99,6 +99,22 @@ def _level(name: str, hint: int | None) -> int:
             raise ValueError(f"hint must be 1, 2 or 3, got {hint!r}")
         return hint
     return min(_ATTEMPTS[name], 2)
+
+
+def hint_level(name: str, hint: int | None = None) -> int:
+    """For checkers that build their own messages: count this failure of exercise ``name`` and return the hint
+    level to show (``hint`` if the learner asked for one)."""
+    return _level(name, hint)
+
+
+def ladder_text(level: int, nudge: str, concept: str = "", code: str = "") -> str:
+    """For checkers that build their own messages: the hints up to ``level``, and how to ask for the next."""
+    return _ladder(level, nudge, concept, code)
+
+
+def passed(name: str) -> None:
+    """For checkers that build their own messages: exercise ``name`` passed, its ladder starts again."""
+    _ATTEMPTS.pop(name, None)
 
 
 def _beyond(level: int, concept: str = "", code: str = "") -> list[str]:

@@ -8,14 +8,15 @@ Exercises, in the order of the notebook:
 4. the size of the one vector the decoder receives        -> ``check_context_size(answer, model)``
 
 Every checker prints ✅ or ❌ with a hint and returns a ``CheckResult``; it raises only
-with ``strict=True`` (the Solutions section and the tests use that).
+with ``strict=True`` (the Solutions section and the tests use that). Hints come in steps: a nudge in words on
+the first failure, the concept (equation or shape rule) on the next, the code only with ``hint=3``.
 """
 
 from __future__ import annotations
 
 import torch
 
-from helpers.teaching.checks import CheckResult, Mistake, check_function, check_value
+from helpers.teaching.checks import CheckResult, Hints, Mistake, check_function, check_value
 
 BOS_ID, EOS_ID, PAD_ID = 1, 2, 0
 
@@ -43,18 +44,32 @@ def _tf_both_specials(ids):
     return [BOS_ID, *ids, EOS_ID], [BOS_ID, *ids, EOS_ID]
 
 
-def check_teacher_forcing(fn, *, strict: bool = False) -> CheckResult:
+_TF_CONCEPT = ("for a sentence y1 … yn, the input is <bos> y1 … yn and the target is y1 … yn <eos>. Both have "
+               "n + 1 items, and target[t] is the word that comes after input[t].")
+_TF_CODE = "return [1, *ids], [*ids, 2]          # (tgt_in, tgt_out): <bos> = 1, <eos> = 2"
+
+
+def check_teacher_forcing(fn, *, hint: int | None = None, strict: bool = False) -> CheckResult:
     cases = [([7, 8, 9],), ([5],), ([11, 4, 4, 20, 6],)]
     mistakes = [
-        Mistake(_tf_same, "the target is the input shifted by one: the decoder must predict the *next* word"),
-        Mistake(_tf_swapped, "the input starts with <bos> (id 1); the target ends with <eos> (id 2)"),
-        Mistake(_tf_no_specials, "use the special tokens: <bos> starts the input, <eos> ends the target, so the "
-                                 "model learns where to start and when to stop"),
-        Mistake(_tf_both_specials, "the two lists must have the same length: <bos> only in the input, <eos> only "
-                                   "in the target"),
+        Mistake(_tf_same, "the target is the input shifted by one place: at each step the decoder must predict "
+                          "the *next* word, not copy the word it reads.",
+                concept=_TF_CONCEPT, code=_TF_CODE),
+        Mistake(_tf_swapped, "the two lists are the wrong way round: the input starts with <bos> (id 1), and the "
+                             "target ends with <eos> (id 2).",
+                concept=_TF_CONCEPT, code=_TF_CODE),
+        Mistake(_tf_no_specials, "use the special tokens: <bos> starts the input and <eos> ends the target, so the "
+                                 "model learns where to start and when to stop.",
+                concept=_TF_CONCEPT, code=_TF_CODE),
+        Mistake(_tf_both_specials, "the two lists must have the same length: <bos> goes only in the input, and "
+                                   "<eos> only in the target.",
+                concept=_TF_CONCEPT, code=_TF_CODE),
     ]
-    return check_function(fn, teacher_forcing, cases, mistakes=mistakes, name="exercise 1 (teacher forcing)",
-                          strict=strict)
+    hints = Hints("the decoder reads the first list and must predict the second list, one word later. Check "
+                  "where the special tokens <bos> (id 1) and <eos> (id 2) go.",
+                  concept=_TF_CONCEPT, code=_TF_CODE)
+    return check_function(fn, teacher_forcing, cases, mistakes=mistakes, hints=hints, hint=hint,
+                          name="exercise 1 (teacher forcing)", strict=strict)
 
 
 # --- exercise 2: padding -------------------------------------------------------------------
@@ -83,15 +98,33 @@ def _pad_transposed(seqs, pad_id=PAD_ID):
     return pad_batch(seqs, pad_id).T
 
 
-def check_pad_batch(fn, *, strict: bool = False) -> CheckResult:
+_PAD_CONCEPT = ("with L the length of the longest sentence, row i is sentence i followed by L - len(sentence i) "
+                "pad ids. The result has shape (B, L) and holds integers (int64), like every tensor of token ids.")
+_PAD_CODE = ("longest = max(len(s) for s in seqs)\n"
+             "         return torch.tensor([list(s) + [pad_id] * (longest - len(s)) for s in seqs], dtype=torch.long)")
+
+
+def check_pad_batch(fn, *, hint: int | None = None, strict: bool = False) -> CheckResult:
     cases = [([[5, 6, 7], [8], [9, 10]],), ([[4, 4]],), ([[12], [13, 14, 15, 16]], 0)]
     mistakes = [
-        Mistake(_pad_left, "pad on the right: position 0 must hold each sentence's first token"),
-        Mistake(_pad_float, "token ids are integers: build the tensor with dtype=torch.long (embeddings need it)"),
-        Mistake(_pad_one_extra, "pad to the longest sentence in the batch, not one more"),
-        Mistake(_pad_transposed, "batch first: the shape is (batch, length), one row per sentence"),
+        Mistake(_pad_left, "pad on the right: position 0 must hold the first token of each sentence.",
+                concept="the pad ids come after the real tokens: row i = sentence i, then the pad ids up to length L.",
+                code=_PAD_CODE),
+        Mistake(_pad_float, "token ids are whole numbers, but your tensor holds floating-point numbers. The "
+                            "embedding layer only accepts integer ids.",
+                concept="a tensor of token ids has an integer dtype: int64 (also called long), shape (B, L).",
+                code=_PAD_CODE),
+        Mistake(_pad_one_extra, "pad to the length of the longest sentence in the batch, not one more.",
+                concept="L = the length of the longest sentence, so the longest row gets no pad id at all.",
+                code=_PAD_CODE),
+        Mistake(_pad_transposed, "put the batch first: one row per sentence, so the shape is (batch, length).",
+                concept="the result has shape (B, L): B sentences (rows), each L tokens long (columns).",
+                code=_PAD_CODE),
     ]
-    return check_function(fn, pad_batch, cases, mistakes=mistakes, name="exercise 2 (padding)", strict=strict)
+    hints = Hints("each row must be one sentence, in the same order as the input, followed by pad ids up to the "
+                  "length of the longest sentence.", concept=_PAD_CONCEPT, code=_PAD_CODE)
+    return check_function(fn, pad_batch, cases, mistakes=mistakes, hints=hints, hint=hint,
+                          name="exercise 2 (padding)", strict=strict)
 
 
 # --- exercise 3: greedy decoding -------------------------------------------------------------
@@ -135,8 +168,19 @@ def _greedy_variant(model, src_ids, max_len=40, *, feed_back=True, stop=True, ke
     return out
 
 
+_GREEDY_CONCEPT = ("encode the source once. Then, from prev = <bos> (id 1): one decoder step gives logits (1, V); "
+                   "the next token is the argmax over V; it becomes prev for the next step. Stop at <eos> (id 2) "
+                   "or after max_len steps, and return the tokens before <eos>.")
+_GREEDY_CODE = ("for _ in range(max_len):\n"
+                "             logits, state, _ = model.decode_step(prev, state, memory, src_mask)\n"
+                "             prev = logits.argmax(dim=-1)          # (1,): fed back at the next step\n"
+                "             if prev.item() == 2:                  # <eos>: stop, and do not keep it\n"
+                "                 break\n"
+                "             out.append(prev.item())")
+
+
 def check_greedy(fn, model, src_vocab, sentences=("我昨天在公园看了书。", "他不喜欢喝咖啡。", "你买了什么？"), *,
-                 strict: bool = False) -> CheckResult:
+                 hint: int | None = None, strict: bool = False) -> CheckResult:
     """Compare ``fn(model, src_ids, max_len)`` with the reference on a few sentences."""
     from helpers.tokenize import encode_sentence
 
@@ -144,19 +188,39 @@ def check_greedy(fn, model, src_vocab, sentences=("我昨天在公园看了书�
     cases = [(model, encode_sentence(src_vocab, s, "zh", on_unknown="ignore"), 40) for s in sentences]
     mistakes = [
         Mistake(lambda m, s, n: _greedy_variant(m, s, n, feed_back=False),
-                "feed the token you just chose back in as the next input; the decoder must see its own output"),
+                "feed the token you just chose back in as the next input: the decoder must see its own output.",
+                concept="the input of step t is the token chosen at step t - 1 (the argmax of its logits, shape (1,)); "
+                        "only the first input is <bos>.",
+                code="prev = logits.argmax(dim=-1)          # (1,): the input of the next decode_step"),
         Mistake(lambda m, s, n: _greedy_variant(m, s, n, stop=False),
-                "stop when the model emits <eos> (id 2); otherwise it keeps writing until max_len"),
+                "stop when the model outputs <eos> (id 2); otherwise it keeps writing until max_len.",
+                concept="the loop ends at the first <eos> or after max_len steps, whichever comes first.",
+                code="if prev.item() == 2:                  # <eos>: the sentence is finished\n"
+                     "             break"),
         Mistake(lambda m, s, n: _greedy_variant(m, s, n, keep_eos=True),
-                "stop at <eos> but don't include it in the output: it is a signal, not a word"),
+                "stop at <eos>, but don't include it in the output: it is a signal, not a word.",
+                concept="test for <eos> before you add a token to the output list; the list holds only real words.",
+                code="if prev.item() == 2:                  # test first ...\n"
+                     "             break\n"
+                     "         out.append(prev.item())               # ... then keep the word"),
     ]
-    return check_function(fn, greedy, cases, mistakes=mistakes, name="exercise 3 (greedy decoding)", strict=strict)
+    hints = Hints("your list of tokens differs from the reference. Start from <bos> (id 1), encode the source only "
+                  "once, and at each step take the most likely token.", concept=_GREEDY_CONCEPT, code=_GREEDY_CODE)
+    return check_function(fn, greedy, cases, mistakes=mistakes, hints=hints, hint=hint,
+                          name="exercise 3 (greedy decoding)", strict=strict)
 
 
 # --- exercise 4: the bottleneck's size -------------------------------------------------------------
 
-def check_context_size(answer, model, *, strict: bool = False) -> CheckResult:
+def check_context_size(answer, model, *, hint: int | None = None, strict: bool = False) -> CheckResult:
     cfg = model.config
-    hints = {cfg.emb_dim: "that is the size of one word's embedding; the decoder gets the encoder's summary",
-             2 * cfg.hidden_dim: "the encoder's two directions are concatenated and projected back to hidden_dim"}
-    return check_value(answer, cfg.hidden_dim, name="exercise 4 (the one vector)", hints=hints, strict=strict)
+    hints = {cfg.emb_dim: "that is the size of one word's embedding; the decoder gets the encoder's summary of the "
+                          "whole sentence.",
+             2 * cfg.hidden_dim: "the encoder's two directions are joined, and then projected back to one "
+                                 "hidden state."}
+    ladder = Hints("look at the model's config: how many numbers are in the summary vector that starts the decoder?",
+                   concept="the decoder's first state is the encoder's summary, shape (B, H) with H = hidden_dim: "
+                           "H numbers for each sentence.",
+                   code="context_size = plain_model.config.hidden_dim")
+    return check_value(answer, cfg.hidden_dim, name="exercise 4 (the one vector)", hints=hints, ladder=ladder,
+                       hint=hint, strict=strict)

@@ -8,14 +8,15 @@ Exercises, in the order of the notebook:
 4. which of two beam hypotheses wins at alpha 0 and at alpha 1          -> ``check_beam_winner(answer)``
 
 Every checker prints ✅ or ❌ with a hint and returns a ``CheckResult``; it raises only
-with ``strict=True`` (the Solutions section and the tests use that).
+with ``strict=True`` (the Solutions section and the tests use that). Hints come in steps: a nudge in words on
+the first failure, the concept (equation or shape rule) on the next, the code only with ``hint=3``.
 """
 
 from __future__ import annotations
 
 import torch
 
-from helpers.teaching.checks import CheckResult, Mistake, check_function, check_value
+from helpers.teaching.checks import CheckResult, Hints, Mistake, check_function, check_value
 
 __all__ = [
     "additive_scores",
@@ -81,19 +82,45 @@ def _additive_cases():
     return [case1, case2]
 
 
-def check_additive_scores(fn, *, strict: bool = False) -> CheckResult:
+_AS_CONCEPT = ("e_j = v · tanh(W_q q + W_k k_j). Shapes: W_q q is (B, h) and W_k k_j is (B, S, h); add them, with "
+               "the query repeated over the S keys, to get (B, S, h); apply tanh; the dot product with v (h,) then "
+               "gives one score per key, (B, S).")
+_AS_CODE = ("projected_query = query @ W_q.T                                     # (B, h)\n"
+            "         projected_keys = keys @ W_k.T                                       # (B, S, h)\n"
+            "         return torch.tanh(projected_query[:, None, :] + projected_keys) @ v  # (B, S)")
+
+
+def check_additive_scores(fn, *, hint: int | None = None, strict: bool = False) -> CheckResult:
     """Exercise 1: ``fn(query, keys, W_q, W_k, v)`` must equal ``additive_scores`` on two cases."""
     return check_function(
-        fn, additive_scores, _additive_cases(), name="exercise 1 (additive scores)", strict=strict,
+        fn, additive_scores, _additive_cases(), name="exercise 1 (additive scores)", strict=strict, hint=hint,
+        hints=Hints("your scores differ from the reference. Check each step of the formula: the two projections, "
+                    "their sum, the tanh, and then v.", concept=_AS_CONCEPT, code=_AS_CODE),
         mistakes=[
-            Mistake(_as_no_tanh, "the score is v · tanh(W_q q + W_k k): without the tanh the two projections add up "
-                                 "linearly and the score is just a sum of a query part and a key part."),
-            Mistake(_as_softmax, "return the raw scores; the softmax (which turns them into weights summing to 1) "
-                                 "comes afterwards, with the padding mask."),
-            Mistake(_as_no_W_k, "project the keys too: W_k k, i.e. keys @ W_k.T, before adding the projected query."),
-            Mistake(_as_no_W_q, "project the query too: W_q q, i.e. query @ W_q.T, before adding it to every key."),
-            Mistake(_as_tanh_outside, "the tanh goes inside, on W_q q + W_k k; v then mixes the h features into one "
-                                      "number per key."),
+            Mistake(_as_no_tanh, "the tanh is missing. Without the tanh the two projections add up linearly, and "
+                                 "each score is just a query part plus a key part.",
+                    concept="e_j = v · tanh(W_q q + W_k k_j): the tanh acts on the sum of the two projections, "
+                            "before the dot product with v.",
+                    code="return torch.tanh(projected_query[:, None, :] + projected_keys) @ v"),
+            Mistake(_as_softmax, "return the raw scores. The softmax, which turns the scores into weights that sum "
+                                 "to 1, comes later, together with the padding mask.",
+                    concept="the exercise stops at e_j, one real number per key, shape (B, S); the weights "
+                            "a = softmax(e) are not part of it.",
+                    code="return torch.tanh(projected_query[:, None, :] + projected_keys) @ v   # no softmax"),
+            Mistake(_as_no_W_k, "project the keys too: multiply each key by its own matrix before you add the "
+                                "projected query.",
+                    concept="W_k k_j maps each key from d_k to h numbers: keys (B, S, d_k) become (B, S, h).",
+                    code="projected_keys = keys @ W_k.T                      # (B, S, h)"),
+            Mistake(_as_no_W_q, "project the query too: multiply it by its own matrix before you add it to every key.",
+                    concept="W_q q maps the query from d_q to h numbers: (B, d_q) becomes (B, h). Then give it a "
+                            "length-1 axis, (B, 1, h), so that it adds to all S keys.",
+                    code="projected_query = query @ W_q.T                    # (B, h)\n"
+                         "         projected_query[:, None, :]                       # (B, 1, h), adds to (B, S, h)"),
+            Mistake(_as_tanh_outside, "the tanh goes inside, on the sum of the two projections; then v mixes the h "
+                                      "features into one number per key.",
+                    concept="e_j = v · tanh(W_q q + W_k k_j), not tanh(v · (W_q q + W_k k_j)): the tanh acts on the "
+                            "(B, S, h) features, before v.",
+                    code="return torch.tanh(projected_query[:, None, :] + projected_keys) @ v"),
         ],
     )
 
@@ -142,11 +169,17 @@ def _hard_alignment_cases():
     return [(sharp,), (wide,), (diagonal,)]
 
 
-def check_hard_alignment(fn, *, strict: bool = False) -> CheckResult:
+def check_hard_alignment(fn, *, hint: int | None = None, strict: bool = False) -> CheckResult:
     """Exercise 2: ``fn(weights (T, S))`` must return the set of links ``(source, target)`` by argmax."""
+    concept = ("weights has shape (T, S): row t belongs to target word t. For each t, take s* = the argmax over s of "
+               "weights[t, s], the position with the largest weight; the link is the pair (s*, t). That gives T links.")
+    code = ("best = torch.as_tensor(weights).argmax(dim=1)          # (T,): best source position per target word\n"
+            "         return {(int(s), t) for t, s in enumerate(best.tolist())}")
+    hints = Hints("your set of links differs from the expected one. Link each target word (a row) to the one source "
+                  "position it attends to most.", concept=concept, code=code)
     if not callable(fn):
         return check_function(fn, hard_alignment, _hard_alignment_cases(), name="exercise 2 (hard alignment)",
-                              strict=strict)
+                              hints=hints, hint=hint, strict=strict)
 
     def learner(weights):
         return _normalise_links(fn(weights))
@@ -154,15 +187,25 @@ def check_hard_alignment(fn, *, strict: bool = False) -> CheckResult:
     learner.__name__ = getattr(fn, "__name__", "hard_alignment")
     return check_function(
         learner, hard_alignment, _hard_alignment_cases(), name="exercise 2 (hard alignment)", strict=strict,
+        hints=hints, hint=hint,
         mistakes=[
-            Mistake(_ha_wrong_dim_swapped, "argmax over the source for each target word (dim=1: along a row) and "
-                                           "return (source, target) pairs."),
-            Mistake(_ha_wrong_dim, "rows are target words: take the argmax along each row (dim=1, over the source "
-                                   "characters), giving one link per target word."),
-            Mistake(_ha_swapped, "the pairs are (source index, target index), the corpus's convention: "
-                                 "(character, word), not (word, character)."),
-            Mistake(_ha_all_above_mean, "keep only the single most attended source position per target word "
-                                        "(argmax), not every position above the mean."),
+            Mistake(_ha_wrong_dim_swapped, "two things are wrong: find the best source position for each target "
+                                           "word (along each row), and return (source, target) pairs.",
+                    concept=concept, code=code),
+            Mistake(_ha_wrong_dim, "rows are target words: in each row, find the source position with the largest "
+                                   "weight. You need one link per target word.",
+                    concept="the argmax runs along a row, over the S source positions (the last axis of (T, S)); "
+                            "it gives T positions, one per target word.",
+                    code=code),
+            Mistake(_ha_swapped, "the pairs are (source index, target index), the convention of the corpus: "
+                                 "(character, word), not (word, character).",
+                    concept="for target word t with best source position s*, the link is (s*, t).",
+                    code=code),
+            Mistake(_ha_all_above_mean, "keep only the single most attended source position for each target word, "
+                                        "not every position above the mean.",
+                    concept="a hard alignment has exactly one link per target word: T links for T rows, each at the "
+                            "argmax of its row.",
+                    code=code),
         ],
     )
 
@@ -192,18 +235,34 @@ def _ln_exp(logprob, length, alpha):
     return math.exp(logprob) / length ** alpha
 
 
-def check_length_normalised(fn, *, strict: bool = False) -> CheckResult:
+def check_length_normalised(fn, *, hint: int | None = None, strict: bool = False) -> CheckResult:
     """Exercise 3: ``fn(logprob, length, alpha)`` must equal ``length_normalised``."""
     cases = [(-9.0, 9, 0.5), (-6.0, 4, 1.0), (-6.0, 4, 0.0), (-2.5, 3, 0.7)]  # the first tells mistakes apart
+    concept = ("score = logprob / length^alpha. With alpha = 0 the divisor is 1 (no normalisation); with alpha = 1 "
+               "the score is the mean log-probability per token.")
+    code = "return logprob / length ** alpha"
     return check_function(
-        fn, length_normalised, cases, name="exercise 3 (length normalisation)", strict=strict,
+        fn, length_normalised, cases, name="exercise 3 (length normalisation)", strict=strict, hint=hint,
+        hints=Hints("your score differs from the expected one. Think about what alpha = 0 and alpha = 1 must give.",
+                    concept=concept, code=code),
         mistakes=[
-            Mistake(_ln_ignores_alpha, "use alpha: divide by length ** alpha (alpha = 0 means no normalisation at "
-                                       "all, alpha = 1 the mean log-probability per token)."),
-            Mistake(_ln_multiplies, "divide by length ** alpha: log-probabilities are negative and grow with "
-                                    "length, and the division is what stops short outputs from always winning."),
-            Mistake(_ln_alpha_times_length, "alpha is an exponent: length ** alpha, not alpha * length."),
-            Mistake(_ln_exp, "stay in log space: divide the log-probability itself, without exp()."),
+            Mistake(_ln_ignores_alpha, "use alpha: your score is the same for every alpha. Alpha = 0 means no "
+                                       "normalisation at all, alpha = 1 the mean log-probability per token.",
+                    concept=concept, code=code),
+            Mistake(_ln_multiplies, "divide, do not multiply: log-probabilities are negative and grow with length, "
+                                    "and the division is what stops short outputs from always winning.",
+                    concept="score = logprob / length^alpha: dividing a negative total by a number larger than 1 "
+                            "brings it closer to 0, and more so for a long output.",
+                    code=code),
+            Mistake(_ln_alpha_times_length, "alpha is an exponent: it raises the length to a power; it does not "
+                                            "multiply the length.",
+                    concept="the divisor is length^alpha, not alpha × length; with alpha = 0 it is 1.",
+                    code=code),
+            Mistake(_ln_exp, "stay in log space: divide the log-probability itself; do not turn it back into a "
+                             "probability.",
+                    concept="score = logprob / length^alpha, with logprob the total log-probability (a negative "
+                            "number), as it is.",
+                    code=code),
         ],
     )
 
@@ -219,7 +278,7 @@ def _beam_winner(alpha: float) -> str:
     return max(score, key=score.get)
 
 
-def check_beam_winner(answer, *, strict: bool = False) -> CheckResult:
+def check_beam_winner(answer, *, hint: int | None = None, strict: bool = False) -> CheckResult:
     """Exercise 4: ``answer`` is a pair ``(winner at alpha 0, winner at alpha 1)``, each "A" or "B"."""
     expected = (_beam_winner(0.0), _beam_winner(1.0))                  # ("A", "B")
     if isinstance(answer, list):
@@ -232,4 +291,10 @@ def check_beam_winner(answer, *, strict: bool = False) -> CheckResult:
         ("B", "A"): "you have them the wrong way round: without normalisation the shorter A scores higher; "
                     "per token, the longer B does.",
     }
-    return check_value(answer, expected, name="exercise 4 (which hypothesis wins)", hints=hints, strict=strict)
+    ladder = Hints("compute the score of A and of B twice, once with alpha = 0 and once with alpha = 1; each time "
+                   "the higher score wins. Answer with a pair such as (\"A\", \"A\").",
+                   concept="score = logprob / length^alpha. alpha = 0: score = logprob; alpha = 1: score = "
+                           "logprob / length. All scores are negative: the one closer to 0 is the higher one.",
+                   code='winners = ("A", "B")     # alpha 0: -3.0 > -4.5;  alpha 1: -3.0 / 4 = -0.75 < -4.5 / 9 = -0.5')
+    return check_value(answer, expected, name="exercise 4 (which hypothesis wins)", hints=hints, ladder=ladder,
+                       hint=hint, strict=strict)

@@ -12,13 +12,15 @@ Exercises, in the order of the notebook:
 
 Every checker prints ✅ or ❌ with a hint, returns a ``CheckResult`` (truthy when it passed)
 and never raises, unless ``strict=True`` (the Solutions section and the tests use that).
+The hints come in steps: a nudge in words on the first failure, the concept (the equation or the
+shape rule) on the next one, and the code only when the learner asks for it with ``hint=3``.
 """
 
 from __future__ import annotations
 
 import torch
 
-from helpers.teaching.checks import CheckResult, Mistake, check_function, check_value
+from helpers.teaching.checks import CheckResult, Hints, Mistake, check_function, check_value
 
 __all__ = [
     "split_heads",
@@ -64,19 +66,41 @@ def _split_cases():
     ]
 
 
-def check_split_heads(fn, *, strict: bool = False) -> CheckResult:
-    """Exercise 1: ``fn(x, n_heads)`` must equal ``split_heads`` (shape and numbers)."""
+_SPLIT_CODE = "x.view(B, L, n_heads, D // n_heads).transpose(1, 2)   # (B, L, H, d_head) -> (B, H, L, d_head)"
+
+
+def check_split_heads(fn, *, hint: int | None = None, strict: bool = False) -> CheckResult:
+    """Exercise 1: ``fn(x, n_heads)`` must equal ``split_heads`` (shape and numbers). ``hint=3`` shows the code."""
     return check_function(
-        fn, split_heads, _split_cases(), name="split_heads", strict=strict,
+        fn, split_heads, _split_cases(), name="split_heads", strict=strict, hint=hint,
         mistakes=[
-            Mistake(_sh_no_transpose, "the shape is right but the numbers are scrambled: reshaping (B, L, D) "
-                                      "straight to (B, H, L, d_head) mixes positions into heads. First view it as "
-                                      "(B, L, H, d_head), then swap L and H with .transpose(1, 2)."),
-            Mistake(_sh_heads_last, "the head dimension must come before the length, (B, H, L, d_head), so that "
-                                    "attention runs over L for each head: add .transpose(1, 2)."),
-            Mistake(_sh_interleaved, "each head takes one contiguous slice of d_head features (head 0: features "
-                                     "0 .. d_head-1): view as (B, L, H, d_head), not (B, L, d_head, H)."),
+            Mistake(_sh_no_transpose,
+                    "the shape is right but the numbers are mixed up: reshaping (B, L, D) straight to "
+                    "(B, H, L, d_head) puts features of different positions into one head.",
+                    concept="keep the D features of each position together. First split D into (H, d_head), "
+                            "which gives (B, L, H, d_head); then swap the L axis and the H axis, which gives "
+                            "(B, H, L, d_head).",
+                    code=_SPLIT_CODE),
+            Mistake(_sh_heads_last,
+                    "your output is (B, L, H, d_head). The head dimension must come before the length, so that "
+                    "attention runs over the L positions of each head.",
+                    concept="the target shape is (B, H, L, d_head): after you split D into (H, d_head), swap "
+                            "axis 1 (L) and axis 2 (H).",
+                    code=_SPLIT_CODE),
+            Mistake(_sh_interleaved,
+                    "each head must take one contiguous slice of d_head features (head 0: features 0 to "
+                    "d_head - 1, head 1: the next d_head). Your heads take every H-th feature.",
+                    concept="split the last axis D as (H, d_head), with H first, not as (d_head, H): "
+                            "(B, L, D) -> (B, L, H, d_head) -> (B, H, L, d_head).",
+                    code=_SPLIT_CODE),
         ],
+        hints=Hints(
+            nudge="the output must have shape (B, H, L, d_head), with d_head = D / H, and head h must hold "
+                  "features h * d_head to (h + 1) * d_head - 1 of every position.",
+            concept="two steps. Split the feature axis D into (H, d_head): (B, L, D) -> (B, L, H, d_head). Then swap "
+                    "the L axis and the H axis: (B, L, H, d_head) -> (B, H, L, d_head).",
+            code=_SPLIT_CODE,
+        ),
     )
 
 
@@ -103,19 +127,43 @@ def _cm_float(length):
     return torch.ones(length, length).tril()
 
 
-def check_causal_mask(fn, *, strict: bool = False) -> CheckResult:
+_MASK_CODE = "torch.ones(length, length, dtype=torch.bool).tril()   # row i: True for columns 0 .. i"
+_MASK_RULE = ("query i may attend to key j only when j <= i. In a (length, length) matrix (row = query, "
+              "column = key) that is the lower triangle, diagonal included.")
+
+
+def check_causal_mask(fn, *, hint: int | None = None, strict: bool = False) -> CheckResult:
     """Exercise 2: ``fn(length)`` must equal ``causal_mask`` (a bool lower triangle, diagonal included)."""
     return check_function(
-        fn, causal_mask, [(5,), (1,), (8,)], name="causal_mask", strict=strict,
+        fn, causal_mask, [(5,), (1,), (8,)], name="causal_mask", strict=strict, hint=hint,
         mistakes=[
-            Mistake(_cm_upper, "your mask lets position 3 see position 4, a word not written yet: row i (the "
-                               "query) may see columns 0..i, the lower triangle (.tril())."),
-            Mistake(_cm_strict, "your mask hides each position from itself: position 0 sees nothing at all. "
-                                "Keep the diagonal (tril() with the default diagonal=0)."),
-            Mistake(_cm_inverted, "in this course True means 'may attend'; you marked the forbidden (future) "
-                                  "positions, torch.nn.Transformer's convention. Use the lower triangle."),
-            Mistake(_cm_float, "return a boolean tensor (dtype torch.bool): torch.ones(..., dtype=torch.bool)."),
+            Mistake(_cm_upper,
+                    "your mask lets position 3 see position 4, a word that is not written yet. Row i (the query) "
+                    "may only see columns 0 to i.",
+                    concept=_MASK_RULE, code=_MASK_CODE),
+            Mistake(_cm_strict,
+                    "your mask hides each position from itself, so position 0 sees nothing at all.",
+                    concept="the rule is j <= i, not j < i: keep the diagonal. Each position may attend to itself.",
+                    code=_MASK_CODE + " (the default diagonal=0 keeps the diagonal)"),
+            Mistake(_cm_inverted,
+                    "in this course True means 'may attend'. You marked the forbidden (future) positions "
+                    "instead, which is the convention of the Transformer class of PyTorch.",
+                    concept="True where j <= i (the lower triangle, diagonal included); False where j > i "
+                            "(the future).",
+                    code=_MASK_CODE + " (or flip your mask with ~)"),
+            Mistake(_cm_float,
+                    "the pattern is right, but return a boolean tensor (True and False), not the numbers "
+                    "1.0 and 0.0.",
+                    concept="a mask holds True or False for each (query, key) pair: dtype bool, shape "
+                            "(length, length).",
+                    code=_MASK_CODE),
         ],
+        hints=Hints(
+            nudge="return a (length, length) table of True and False: True where query i (the row) may "
+                  "attend to key j (the column).",
+            concept=_MASK_RULE + " The dtype is bool.",
+            code=_MASK_CODE,
+        ),
     )
 
 
@@ -160,21 +208,49 @@ def _pe_halves(max_len, d_model):
     return _pe_variant(max_len, d_model, halves=True)
 
 
-def check_sinusoidal_encoding(fn, *, strict: bool = False) -> CheckResult:
+_PE_FORMULA = "PE[p, 2i] = sin(p / 10000^(2i/d)) and PE[p, 2i+1] = cos(p / 10000^(2i/d))"
+_PE_CODE = ("angle = torch.arange(max_len)[:, None] / 10000 ** (torch.arange(0, d_model, 2) / d_model)   # (L, D/2)\n"
+            "         pe = torch.zeros(max_len, d_model); pe[:, 0::2] = torch.sin(angle); "
+            "pe[:, 1::2] = torch.cos(angle)")
+
+
+def check_sinusoidal_encoding(fn, *, hint: int | None = None, strict: bool = False) -> CheckResult:
     """Exercise 3: ``fn(max_len, d_model)`` must equal ``sinusoidal_encoding`` (atol 1e-4)."""
     return check_function(
         fn, sinusoidal_encoding, [(6, 8), (50, 16), (20, 64)], name="sinusoidal_encoding", strict=strict,
-        atol=1e-4, rtol=1e-4,
+        hint=hint, atol=1e-4, rtol=1e-4,
         mistakes=[
-            Mistake(_pe_swapped, "sin and cos are swapped: the even columns (0, 2, 4, ...) hold the sine, the odd "
-                                 "columns the cosine, so that row 0 is [0, 1, 0, 1, ...]."),
-            Mistake(_pe_base_1000, "wrong frequency base: the wavelengths grow geometrically up to 10000 · 2π, "
-                                   "so divide the position by 10000 ** (2i / d_model)."),
-            Mistake(_pe_exponent_i, "the exponent is 2i / d_model, where 2i is the even column index "
-                                    "(0, 2, 4, ...), not i / d_model."),
-            Mistake(_pe_halves, "interleave the columns: sine in the even columns pe[:, 0::2], cosine in the odd "
-                                "ones pe[:, 1::2], not all the sines first and then all the cosines."),
+            Mistake(_pe_swapped,
+                    "sine and cosine are swapped: the even columns (0, 2, 4, ...) hold the sine and the odd "
+                    "columns hold the cosine, so row 0 is [0, 1, 0, 1, ...].",
+                    concept=_PE_FORMULA + ".",
+                    code="pe[:, 0::2] = torch.sin(angle); pe[:, 1::2] = torch.cos(angle)"),
+            Mistake(_pe_base_1000,
+                    "wrong frequency base: look again at the number that is raised to the power 2i / d.",
+                    concept="the base is 10000: " + _PE_FORMULA + ". So the wavelengths grow from 2π up to "
+                            "about 10000 · 2π.",
+                    code="angle = pos / 10000 ** (two_i / d_model)   # pos: (L, 1), two_i = 0, 2, 4, ...: (D/2,)"),
+            Mistake(_pe_exponent_i,
+                    "the exponent is wrong: it uses 2i, the index of the even column (0, 2, 4, ...), not the "
+                    "pair number i (0, 1, 2, ...).",
+                    concept="the exponent is 2i / d, with 2i = 0, 2, 4, ..., d - 2: " + _PE_FORMULA + ".",
+                    code="two_i = torch.arange(0, d_model, 2, dtype=torch.float32); "
+                         "angle = pos / 10000 ** (two_i / d_model)"),
+            Mistake(_pe_halves,
+                    "interleave the columns: sine in the even columns, cosine in the odd columns, not all the "
+                    "sines first and then all the cosines.",
+                    concept="column 2i holds sin(angle_i) and column 2i + 1 holds cos(angle_i): the two alternate, "
+                            "one pair of columns for each frequency.",
+                    code="pe = torch.zeros(max_len, d_model); pe[:, 0::2] = torch.sin(angle); "
+                         "pe[:, 1::2] = torch.cos(angle)"),
         ],
+        hints=Hints(
+            nudge="row p is the encoding of position p. Each pair of columns holds the sine and the cosine of "
+                  "one angle, and each pair turns at its own speed.",
+            concept=_PE_FORMULA + ". The angles form a (max_len, d_model / 2) table: angle[p, i] = p / "
+                    "10000^(2i/d); the sines go to the even columns, the cosines to the odd ones.",
+            code=_PE_CODE,
+        ),
     )
 
 
@@ -191,7 +267,7 @@ def _encoder_flops(length: int, d: int, d_ff: int, *, attention_products: int = 
     return linear + attention
 
 
-def check_cost_growth(factor, *, strict: bool = False) -> CheckResult:
+def check_cost_growth(factor, *, hint: int | None = None, strict: bool = False) -> CheckResult:
     """Exercise 4: the ratio of the encoder's FLOPs at 300 and at 100 tokens (about 3.69, two decimals suffice)."""
     q = COST_QUESTION
     d, d_ff, ratio = q["d_model"], q["d_ff"], q["to_len"] / q["from_len"]
@@ -199,14 +275,22 @@ def check_cost_growth(factor, *, strict: bool = False) -> CheckResult:
     qk_only = (_encoder_flops(q["to_len"], d, d_ff, attention_products=1)
                / _encoder_flops(q["from_len"], d, d_ff, attention_products=1))
     return check_value(
-        factor, expected, name="encoder cost growth", strict=strict, rtol=3e-3,
+        factor, expected, name="encoder cost growth", strict=strict, rtol=3e-3, hint=hint,
         hints={
-            ratio: "that is the projections and the feed-forward network alone (they grow with L); add attention, "
-                   "whose FLOPs grow with L².",
+            ratio: "that is the growth of the projections and the feed-forward network alone (they grow with L). "
+                   "Add attention, whose FLOPs grow with L².",
             ratio ** 2: "that is attention alone. Below 768 tokens the projections and the feed-forward network cost "
                         "more than attention (section 8), so the whole encoder grows far less than 9 times.",
-            ratio + ratio ** 2: "add the FLOPs of the two parts first, at each length, then divide: the ratio of the "
-                                "sums, not the sum of the two ratios.",
-            qk_only: "count both attention products: Q Kᵀ and then the weights times V, 2 · 2 · L² · D FLOPs.",
+            ratio + ratio ** 2: "add the FLOPs of the two parts first, at each length, and then divide: the ratio of "
+                                "the sums, not the sum of the two ratios.",
+            qk_only: "count both attention products: Q times K transposed, and then the weights times V.",
         },
+        ladder=Hints(
+            nudge="the encoder has two parts: the projections and the feed-forward network grow with L, and "
+                  "attention grows with L². Add them up at 100 tokens and at 300 tokens, then divide.",
+            concept="for one layer, FLOPs(L) = 2 · L · (4 · D² + 2 · D · d_ff) + 2 · 2 · L² · D, with D = 128 "
+                    "and d_ff = 512 (the number of layers cancels); the factor is FLOPs(300) / FLOPs(100).",
+            code="cost_factor = sum(encoder_flops(300)) / sum(encoder_flops(100))   "
+                 "# section 8's encoder_flops returns (linear part, attention part)",
+        ),
     )
