@@ -62,3 +62,17 @@ def test_notebook_headers_keep_no_hand_written_run_time():
         first = nbformat.read(path, as_version=4).cells[0].source
         assert "notebook 00 lists its measured run time" in first or path.stem.startswith("00"), path.name
         assert not stale.search(first), f"{path.name}: its first cell quotes a run time by hand"
+
+
+def test_nbval_instructions_live_in_cell_tags():
+    """A learner reads every code cell: nbval's instructions are cell tags, not comments in the code (issue 21)."""
+    allowed = {"nbval-check-output", "nbval-ignore-output"}
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        for i, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                continue
+            marks = [line for line in cell.source.splitlines() if line.strip().startswith("# NBVAL_")]
+            assert not marks, f"{path.name} cell {i}: move {marks[0].strip()!r} into the cell's tags"
+            nbval = [t for t in cell.metadata.get("tags", []) if t.startswith("nbval")]
+            assert set(nbval) <= allowed and len(nbval) <= 1, f"{path.name} cell {i}: nbval tags {nbval}"
