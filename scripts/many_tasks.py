@@ -15,7 +15,8 @@ sentence, the kind of an English sentence. Four systems, all width 64:
 * ``ed_single``: one encoder–decoder per job, each on its own job (four models).
 
 **Tuning**: every system gets the learning rate {1e-3, 2e-3, 4e-3} with the fewest valid-loss nats after 500 steps
-(seed 0; 500 valid pairs of every job; the four specialists share one rate, chosen on their mean). **Runs**: seeds
+(seed 0; 500 valid pairs of every job; the four specialists share one rate, chosen on their mean; a winner on the
+grid's edge extends it by a factor 2 that way, at most twice). **Runs**: seeds
 1–3, 2,000 steps of 64 examples for every model (the specialists 2,000 each: each system trained to its plateau,
 not at equal compute; the training curves are stored to show it). **Scores**: BLEU on 300 test pairs each way,
 accuracy on balanced label sets (150 per polarity, 100 per kind). **D1 probe**: the *kind* job with its prompt
@@ -211,9 +212,11 @@ class Plan:
         return row
 
     def run_all(self) -> None:
+        from helpers.experiments.fair import extend_grid
+
         for system in SYSTEMS:
             tune = [self.run("tune", system, TUNE_SEED, lr) for lr in self.grid]
-            lr = min(tune, key=lambda r: r["valid_loss"])["lr"]
+            lr = extend_grid(tune, lambda rate: self.run("tune", system, TUNE_SEED, rate))
             for seed in self.seeds:
                 self.run("final", system, seed, lr)
 

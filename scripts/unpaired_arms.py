@@ -18,7 +18,7 @@ The unpaired sentences: Chinese from one half of the training pairs, English fro
 (``helpers.experiments.unpaired.monolingual_examples``), so no sentence meets its translation. Pre-training: 400
 steps of 64 sentences at learning rate 2e-3 for both families (untuned, alike). **Tuning**: the fine-tuning learning
 rate of every arm from {1e-3, 2e-3, 4e-3} on ``K`` = 1,000 pairs, seed 0, by the answer tokens' cross-entropy on
-500 valid pairs. **Runs**: the chosen rate, ``K`` in {250, 1000, 4000}, seeds 1–3 (each seed pre-trains its own
+500 valid pairs (a winner on the grid's edge extends it by a factor 2 that way, at most twice). **Runs**: the chosen rate, ``K`` in {250, 1000, 4000}, seeds 1–3 (each seed pre-trains its own
 models and draws its own ``K`` pairs), 200 fine-tuning steps of 64; scored by the valid loss and by BLEU and chrF of
 greedy translations of 500 test pairs.
 """
@@ -173,8 +173,12 @@ class Plan:
         return row
 
     def chosen(self, arm: str) -> float:
+        """The rate with the lowest valid loss; a winner on the grid's edge extends it by a factor 2 that way
+        (at most twice): ``helpers.experiments.fair.extend_grid``."""
         rows = [self.run("tune", arm, self.tune_k, TUNE_SEED, lr) for lr in self.grid]
-        return min(rows, key=lambda r: r["valid_loss"])["lr"]
+        from helpers.experiments.fair import extend_grid
+
+        return extend_grid(rows, lambda lr: self.run("tune", arm, self.tune_k, TUNE_SEED, lr))
 
     def run_all(self) -> None:
         for arm in ARMS:

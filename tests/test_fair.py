@@ -77,3 +77,19 @@ def test_time_to_a_loss_and_plateau():
     assert fair.plateau_step([1, 2, 3], [3.0, 2.0, 1.0]) == 3.0
     with pytest.raises(ValueError, match="as many steps"):
         fair.steps_to_loss([1, 2], [1.0], 0.5)
+
+
+def test_the_grid_extends_past_an_edge_winner():
+    losses = {1e-3: 0.5, 2e-3: 0.4, 4e-3: 0.3, 8e-3: 0.25, 1.6e-2: 0.9}
+    rows = [{"lr": lr, "valid_loss": losses[lr]} for lr in (1e-3, 2e-3, 4e-3)]
+    tried = []
+
+    def run(lr):
+        tried.append(lr)
+        return {"lr": lr, "valid_loss": losses[lr]}
+    assert fair.extend_grid(rows, run) == 8e-3 and tried == [8e-3, 1.6e-2]     # twice, the second one loses
+    inner = [{"lr": lr, "valid_loss": v} for lr, v in ((1e-3, 0.5), (2e-3, 0.2), (4e-3, 0.3))]
+    assert fair.extend_grid(inner, run) == 2e-3 and len(inner) == 3           # an inner winner: no extension
+    low = [{"lr": lr, "valid_loss": v} for lr, v in ((2e-3, 0.1), (4e-3, 0.3))]
+    assert fair.extend_grid(low, lambda lr: {"lr": lr, "valid_loss": 0.2}) == 2e-3   # 1e-3 tried, and lost
+    assert [r["lr"] for r in low] == [2e-3, 4e-3, 1e-3]

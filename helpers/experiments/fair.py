@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from typing import Any, Sequence
 
-__all__ = ["SHORT", "load", "arms", "tuning", "chosen", "long_runs", "level_steps", "scores_at", "final_scores",
+__all__ = ["SHORT", "extend_grid", "load", "arms", "tuning", "chosen", "long_runs", "level_steps", "scores_at", "final_scores",
            "curve", "steps_to_loss", "plateau_step", "parameters"]
 
 NAME = "fair_arms"
@@ -145,3 +145,21 @@ def plateau_step(steps: Sequence[float], losses: Sequence[float], rel: float = 0
         if all(l <= bar for l in losses[i:]):
             return float(s)
     return float(steps[-1])
+
+
+def extend_grid(rows: list[dict], run, max_extend: int = 2) -> float:
+    """The tuning rule of the course's experiments on a grid of learning rates: the ``lr`` of the row with the
+    lowest ``valid_loss``; a winner on the grid's edge extends the grid by a factor 2 that way (``run(lr)`` trains
+    and returns the new row, appended to ``rows``), at most ``max_extend`` times, stopping when the new rate loses."""
+    if not rows:
+        raise ValueError("no tuning runs")
+    for _ in range(max_extend):
+        lrs = sorted(r["lr"] for r in rows)
+        best = min(rows, key=lambda r: r["valid_loss"])["lr"]
+        if best not in (lrs[0], lrs[-1]) or len(lrs) < 2:
+            break
+        lr = best * (2 if best == lrs[-1] else 0.5)
+        rows.append(run(lr))
+        if min(rows, key=lambda r: r["valid_loss"])["lr"] != lr:
+            break
+    return min(rows, key=lambda r: r["valid_loss"])["lr"]
