@@ -91,5 +91,5 @@ def logit_rank(model, vocab, source: Sequence[str], layer: int = 0, rtol: float 
     x = captured["x"]                                                                       # (1, P, C), after ln_1
     b, t, _ = x.shape
     q, k, _ = attn.qkv(x).view(b, t, 3, attn.n_head, attn.d_head).permute(2, 0, 3, 1, 4)  # each (1, H, P, d)
-    scores = (q @ k.transpose(-2, -1))[0].double().cpu()                                    # (H, P, P)
+    scores = (q @ k.transpose(-2, -1))[0].cpu().double()                # (H, P, P), in float64 on the CPU
     return [int(torch.linalg.matrix_rank(s, rtol=rtol)) for s in scores], t
