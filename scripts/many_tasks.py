@@ -103,13 +103,10 @@ class Plan:
         self.gpt_sizes = dict(d_model=width, n_layer=2 if tiny else 4, n_head=2 if tiny else 4, d_ff=4 * width)
         self.ed_sizes = dict(d_model=width, n_heads=2 if tiny else 4, d_ff=4 * width, n_enc_layers=1 if tiny else 2,
                              n_dec_layers=1 if tiny else 2)
-        self.log = log_dir / f"runs{'-tiny' if tiny else ''}.jsonl"
-        self.log.parent.mkdir(parents=True, exist_ok=True)
-        self.done = {}
-        if self.log.is_file():
-            for line in self.log.read_text().splitlines():
-                row = json.loads(line)
-                self.done[row["key"]] = row
+        from helpers.experiments.runlog import RunLog
+
+        self.runs = RunLog(log_dir / f"runs{'-tiny' if tiny else ''}.jsonl")
+        self.log, self.done = self.runs.path, self.runs.done
 
     # -- training -------------------------------------------------------------------------------------------
     def train_system(self, system: str, lr: float, seed: int, steps: int) -> dict:
@@ -179,8 +176,7 @@ class Plan:
                 head = [] if fmt == "no_opening" else ["<zh>"]
                 ids = [self.vocab.token_to_id(t) for t in (*head, *ex.source, "<kind>")]
                 gen = model.generate(torch.tensor([ids], device=device), n, temperature=0.0, eos_id=2)
-                toks = [t for t in self.vocab.decode(gen[0, len(ids):].tolist())]
-                out.append(Answer(toks, 1.0))
+                out.append(Answer(list(self.vocab.decode(gen[0, len(ids):].tolist())), 1.0))
         return out
 
     def run(self, stage: str, system: str, seed: int, lr: float) -> dict:
@@ -203,9 +199,7 @@ class Plan:
             row["d1_kind"] = {fmt: tm.score("kind", self.answers(system, models, "kind", self.test["kind"], fmt),
                                             self.test["kind"]) for fmt in formats}
         row["seconds"] = time.perf_counter() - t0
-        with self.log.open("a") as f:
-            f.write(json.dumps(row) + "\n")
-        self.done[key] = row
+        self.runs.add(row)
         print(f"[many] {stage} {system} seed {seed} lr {lr:g}: valid {row['valid_loss']:.3f} "
               f"{ {k: round(v, 1) for k, v in row.get('scores', {}).items()} } {row.get('d1_kind', '')} "
               f"({row['seconds']:.0f} s)", flush=True)

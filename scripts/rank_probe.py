@@ -77,15 +77,12 @@ def run_all(log_dir: Path, tiny: bool) -> list[dict]:
     import copy
 
     from helpers.experiments import text_tasks as tt
+    from helpers.experiments.runlog import RunLog
     from helpers.recipes import translation_data
 
-    log = log_dir / f"runs{'-tiny' if tiny else ''}.jsonl"
-    log.parent.mkdir(parents=True, exist_ok=True)
-    done = {}
-    if log.is_file():
-        for line in log.read_text().splitlines():
-            row = json.loads(line)
-            done[(row["arm"], row["head_size"], row["seed"])] = row
+    runs = RunLog(log_dir / f"runs{'-tiny' if tiny else ''}.jsonl",
+                  key=lambda row: (row["arm"], row["head_size"], row["seed"]))
+    done = runs.done
     data = translation_data()
     if tiny:
         data = copy.copy(data)
@@ -98,9 +95,7 @@ def run_all(log_dir: Path, tiny: bool) -> list[dict]:
                 key = (arm, head, seed)
                 if key not in done:
                     row = run_one(data, vocab, arm, head, seed, tiny)
-                    with log.open("a") as f:
-                        f.write(json.dumps(row) + "\n")
-                    done[key] = row
+                    runs.add(row)
                     print(f"[rank] {arm} head {head} seed {seed}: valid {row['valid_loss']:.4f} relative rank "
                           f"{row['relative_rank']} ({row['seconds']:.0f} s)", flush=True)
                 rows.append(done[key])

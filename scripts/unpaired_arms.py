@@ -75,13 +75,10 @@ class Plan:
             self.ks, self.seeds, self.grid, self.tune_k, n_valid = (20, 40), (1,), (2e-3, 4e-3), 20, 12
         self.data, self.vocab = data, tt.TaskVocab.from_pairs(data.train)
         self.valid, self.test = data.valid[:n_valid], data.test[:self.setup.n_test]
-        self.log = log_dir / f"runs{'-tiny' if tiny else ''}.jsonl"
-        self.log.parent.mkdir(parents=True, exist_ok=True)
-        self.done = {}
-        if self.log.is_file():
-            for line in self.log.read_text().splitlines():
-                row = json.loads(line)
-                self.done[row["key"]] = row
+        from helpers.experiments.runlog import RunLog
+
+        self.runs = RunLog(log_dir / f"runs{'-tiny' if tiny else ''}.jsonl")
+        self.log, self.done = self.runs.path, self.runs.done
 
     def _gpt_sizes(self) -> dict:
         s = self.setup
@@ -165,9 +162,7 @@ class Plan:
         model, info = self.finetune(arm, k, seed, lr)
         row = {"key": key, "stage": stage, "arm": arm, "k": k, "seed": seed, "lr": lr, **self.evaluate(arm, model),
                "parameters": info["parameters"], "seconds": time.perf_counter() - t0}
-        with self.log.open("a") as f:
-            f.write(json.dumps(row) + "\n")
-        self.done[key] = row
+        self.runs.add(row)
         print(f"[unpaired] {stage} {arm} K={k} seed {seed} lr {lr:g}: valid {row['valid_loss']:.3f} "
               f"BLEU {row['bleu']:.1f} ({row['seconds']:.0f} s)", flush=True)
         return row
