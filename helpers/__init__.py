@@ -99,6 +99,17 @@ def sync(device=None) -> None:
         torch.mps.synchronize()
 
 
+def count_true(mask):
+    """How many entries of a bool tensor are True: an ``int`` for a CPU tensor; on a GPU a 0-dim tensor on its device.
+
+    Turning a GPU number into a Python ``int`` makes the host wait until the device has finished all its queued work.
+    The losses call this every training step, so on a GPU they leave the count on the device, and
+    ``helpers.train.train`` reads it only when it logs.
+    """
+    n = mask.sum()
+    return int(n) if n.device.type == "cpu" else n
+
+
 def describe_environment() -> dict[str, str]:
     """Versions of the packages the course uses, and the device: for the start-here check."""
     import importlib.metadata as md

@@ -129,11 +129,12 @@ def beam_search(model, src: torch.Tensor, src_mask: torch.Tensor, *, beam_size: 
             top, flat = logp.view(-1).topk(2 * k)
             vocab = logits.size(-1)
             new_rows, new_prev, new_logp, new_seqs, new_attn = [], [], [], [], []
+            attn = attn.cpu() if attn is not None else None                 # one copy to the host per step
             for rank, (score, idx) in enumerate(zip(top.tolist(), flat.tolist())):
                 row, tok = divmod(idx, vocab)
                 if score == float("-inf"):
                     continue
-                hist = attn_hist[row] + ([attn[row].cpu()] if attn is not None else [])
+                hist = attn_hist[row] + ([attn[row]] if attn is not None else [])
                 if tok == eos_id:
                     if rank >= k:                                           # an ending outside the beam: drop it
                         continue

@@ -54,6 +54,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from . import count_true
 from .attention import scaled_dot_product_attention as explicit_attention
 from .generate import sample_next
 from .transformer import sinusoidal_encoding
@@ -421,7 +422,8 @@ def lm_loss(model: GPT, batch) -> tuple[torch.Tensor, int]:
 
     ``batch`` is ``(idx, targets)``, two ``(B, T)`` tensors (targets ``-100`` are ignored), or
     one ``(B, T + 1)`` tensor of ids, split into ``idx = x[:, :-1]`` and ``targets = x[:, 1:]``.
-    Returns the mean loss and the number of target tokens it was computed on.
+    Returns the mean loss and the number of target tokens it was computed on (``helpers.count_true``: a 0-dim tensor
+    on a GPU, so that counting does not stall every step).
     """
     if isinstance(batch, torch.Tensor):
         idx, targets = batch[:, :-1], batch[:, 1:]
@@ -430,7 +432,7 @@ def lm_loss(model: GPT, batch) -> tuple[torch.Tensor, int]:
     else:
         raise ValueError("lm_loss expects a batch (idx, targets) or one (B, T + 1) tensor of token ids")
     _, loss = model(idx, targets)
-    return loss, int((targets != IGNORE_INDEX).sum())
+    return loss, count_true(targets != IGNORE_INDEX)
 
 
 def _check_prefix(prefix_len, batch: int):

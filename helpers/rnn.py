@@ -46,8 +46,11 @@ def _check_batch(src: torch.Tensor, src_mask: torch.Tensor) -> None:
     if src_mask.shape != src.shape or src_mask.dtype != torch.bool:
         raise ValueError(f"src_mask must be a bool tensor of shape {tuple(src.shape)} (True = real token); "
                          f"got {src_mask.dtype} {tuple(src_mask.shape)}")
-    if not bool(src_mask[:, 0].all()):
-        raise ValueError("every source sentence needs at least one token (empty sentence in the batch?)")
+    empty = "every source sentence needs at least one token (empty sentence in the batch?)"
+    if src.device.type != "cpu":
+        torch._assert_async(src_mask[:, 0].all(), empty)   # checked on the device: reading it back would stall
+    elif not bool(src_mask[:, 0].all()):
+        raise ValueError(empty)
 
 
 class Encoder(nn.Module):

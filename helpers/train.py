@@ -21,6 +21,8 @@ from typing import Any, Callable
 import torch
 import torch.nn.functional as F
 
+from . import count_true
+
 PAD_ID = 0  # padded target positions carry this id and are ignored by the loss
 INTERRUPTED_ATTR = "_course_interrupted"  # set on a model whose train(...) was interrupted: (steps done, planned)
 
@@ -32,7 +34,7 @@ def seq2seq_loss(model: torch.nn.Module, batch, label_smoothing: float = 0.0) ->
     logits ``(B, T, vocab)``; the loss compares them with ``batch.tgt_out (B, T)``,
     ignoring padding. ``label_smoothing`` moves that share of each target's probability
     onto the whole vocabulary (Szegedy et al., 2016; the Transformer used 0.1).
-    Returns the mean loss over real tokens and their count.
+    Returns the mean loss over real tokens and their count (``helpers.count_true``: a 0-dim tensor on a GPU).
     """
     logits = model(batch.src, batch.src_mask, batch.tgt_in)  # (B, T, V)
     if logits.shape[:2] != batch.tgt_out.shape:
@@ -40,7 +42,7 @@ def seq2seq_loss(model: torch.nn.Module, batch, label_smoothing: float = 0.0) ->
                          f"with (B, T) = {tuple(batch.tgt_out.shape)}")
     loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)), batch.tgt_out.reshape(-1), ignore_index=PAD_ID,
                            label_smoothing=label_smoothing)
-    return loss, int((batch.tgt_out != PAD_ID).sum())
+    return loss, count_true(batch.tgt_out != PAD_ID)
 
 
 def lr_factor(step: int, steps: int, warmup: int = 0, decay: str = "constant", floor: float = 0.1) -> float:
@@ -137,6 +139,11 @@ def _to_device(obj: Any, device: torch.device) -> Any:
     return obj
 
 
+def _reads_are_cheap(device: torch.device) -> bool:
+    """Whether reading a number of ``device`` into Python costs nothing (the CPU), or stalls the host (a GPU)."""
+    return device.type == "cpu"
+
+
 def _endless(loader):
     """Yield batches forever, telling a seeded sampler which epoch it is on."""
     epoch = 0
@@ -217,14 +224,18 @@ def train(
         history.evals.append({"step": step, **{k: float(v) for k, v in result.items()}})
 
     model.train()
+    # On the CPU, reading a loss costs nothing, so every step is checked. On a GPU, reading it would make the host
+    # wait for the device every step: the losses and token counts stay on the device until the next log line.
+    on_host = _reads_are_cheap(device)
     running, running_n = 0.0, 0
+    tokens_on_device = 0
     batches = _endless(loader)
     done = 0  # optimiser steps taken, for the message if the run is interrupted
     try:
         for i in range(1, steps + 1):
             batch = _to_device(next(batches), device)
             loss, n_tokens = loss_fn(model, batch)
-            if not torch.isfinite(loss):
+            if on_host and not torch.isfinite(loss):
                 raise FloatingPointError(f"the loss became {loss.item()} at step {start_step + i}: "
                                          "lower the learning rate")
             optimizer.zero_grad(set_to_none=True)
@@ -234,11 +245,21 @@ def train(
             optimizer.step()
             done = i                                    # the weights have moved: count the step as taken
             scheduler.step()
-            history.tokens_seen += n_tokens
-            running += loss.item()
+            if on_host:
+                history.tokens_seen += n_tokens
+                running += loss.item()
+            else:
+                tokens_on_device = tokens_on_device + n_tokens
+                running = running + loss.detach()
             running_n += 1
             step = start_step + i
             if i % log_every == 0 or i == steps:
+                if not on_host:                         # one read of the device per log line
+                    history.tokens_seen += int(tokens_on_device)
+                    running, tokens_on_device = float(running), 0
+                    if not math.isfinite(running):
+                        raise FloatingPointError(f"the loss became {running / running_n} between steps "
+                                                 f"{step - running_n + 1} and {step}: lower the learning rate")
                 history.steps.append(step)
                 history.loss.append(running / running_n)
                 history.seconds.append(time.perf_counter() - start)

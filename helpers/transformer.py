@@ -280,7 +280,11 @@ class Transformer(nn.Module):
             raise ValueError(f"{name} must have shape (batch, length), got {got}")
         if ids.dtype not in (torch.long, torch.int):
             raise TypeError(f"{name} must hold integer token ids (torch.long), got {ids.dtype}")
-        if ids.numel():
+        if ids.numel() and ids.device.type != "cpu":
+            # On a GPU, reading the ids back would stall every step until the device catches up: the range check
+            # runs on the device, and a bad id stops the run (asynchronously) with this message.
+            torch._assert_async((ids.min() >= 0) & (ids.max() < vocab), f"{name} ids must lie in 0..{vocab - 1}")
+        elif ids.numel():
             lo, hi = int(ids.min()), int(ids.max())
             if lo < 0 or hi >= vocab:
                 raise ValueError(f"{name} ids must lie in 0..{vocab - 1}, got ids from {lo} to {hi}")
@@ -293,8 +297,13 @@ class Transformer(nn.Module):
             got = f"{src_mask.dtype} {tuple(src_mask.shape)}" if is_tensor else type(src_mask).__name__
             raise ValueError(f"src_mask must be a bool tensor of shape {tuple(src.shape)} (True = real token), "
                              f"got {got}")
-        if src.shape[1] == 0 or not bool(src_mask.any(dim=1).all()):
-            raise ValueError("every source sentence needs at least one token (empty sentence in the batch?)")
+        empty = "every source sentence needs at least one token (empty sentence in the batch?)"
+        if src.shape[1] == 0:
+            raise ValueError(empty)
+        if src.device.type != "cpu":
+            torch._assert_async(src_mask.any(dim=1).all(), empty)    # checked on the device, without a stall
+        elif not bool(src_mask.any(dim=1).all()):
+            raise ValueError(empty)
 
     # -- teacher forcing ----------------------------------------------------------------
     def _embed(self, ids, embed, pos, start: int = 0):

@@ -68,3 +68,41 @@ def test_auto_precision_is_fp32_on_the_cpu():
     assert (name, dtype, scaler) == ("fp32", None, None)
     with pytest.raises(Exception, match="fp16"):
         precision_setup(torch.device("cpu"), "fp16")
+
+
+def test_token_counts_stay_on_a_gpu_and_are_ints_on_the_cpu():
+    mask = torch.tensor([[True, False, True], [True, True, False]])
+    assert helpers.count_true(mask) == 4 and isinstance(helpers.count_true(mask), int)
+    on_meta = helpers.count_true(torch.ones(2, 3, dtype=torch.bool, device="meta"))   # a device that cannot be read
+    assert isinstance(on_meta, torch.Tensor) and on_meta.device.type == "meta"
+
+
+def _tiny_run(loss_fn=None):
+    from helpers.gpt import GPT, GPTConfig, lm_loss
+    from helpers.train import train
+
+    helpers.seed_everything(5)
+    g = torch.Generator().manual_seed(5)
+    data = [torch.randint(0, 16, (4, 9), generator=g) for _ in range(6)]
+    model = GPT(GPTConfig(vocab_size=16, block_size=8, n_layer=1, n_head=2, d_model=16, dropout=0.0))
+    return train(model, data, steps=12, log_every=4, lr=1e-2, progress=False, loss_fn=loss_fn or lm_loss)
+
+
+def test_on_a_gpu_training_reads_the_loss_only_when_it_logs(monkeypatch):
+    """The GPU path (losses and token counts kept on the device until a log line) gives the CPU path's history, and
+    still stops on a loss that is not finite, naming the steps."""
+    import helpers.train as T
+    from helpers.gpt import lm_loss
+
+    on_cpu = _tiny_run()
+    monkeypatch.setattr(T, "_reads_are_cheap", lambda device: False)
+    as_on_gpu = _tiny_run()
+    assert as_on_gpu.steps == on_cpu.steps == [4, 8, 12] and as_on_gpu.tokens_seen == on_cpu.tokens_seen == 12 * 4 * 8
+    assert as_on_gpu.loss == pytest.approx(on_cpu.loss, rel=1e-5)
+
+    def nan_loss(model, batch):
+        loss, n = lm_loss(model, batch)
+        return loss * float("nan"), n
+
+    with pytest.raises(FloatingPointError, match="between steps 1 and 4"):
+        _tiny_run(nan_loss)

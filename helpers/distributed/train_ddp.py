@@ -76,7 +76,11 @@ def micro_batches(stream: torch.Tensor, block_size: int, starts: torch.Tensor, r
 
     ``starts (batch_size,)`` is split as ``(A, world, micro)``; process ``rank`` takes column ``rank``.
     """
-    mine = starts.view(-1, world, micro)[:, rank].to(stream.device)           # (A, micro)
+    mine = starts.view(-1, world, micro)[:, rank]                              # (A, micro), on the CPU
+    if stream.device.type == "cuda":     # from page-locked memory the copy runs beside the GPU's work, without a wait
+        mine = mine.contiguous().pin_memory().to(stream.device, non_blocking=True)
+    else:
+        mine = mine.to(stream.device)
     offsets = torch.arange(block_size + 1, device=stream.device)              # (T + 1,)
     for row in mine:
         windows = stream[row[:, None] + offsets[None, :]]                     # (micro, T + 1)

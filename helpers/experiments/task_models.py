@@ -29,7 +29,7 @@ from typing import Any, Sequence
 
 import torch
 
-from .. import checkpoints, metrics
+from .. import checkpoints, count_true, metrics
 from ..generate import greedy_decode
 from ..gpt import GPT, GPTConfig
 from ..results import WEIGHTS_DIR
@@ -66,7 +66,7 @@ def lm_task_loss(model: GPT, batch, *, prefix_lm: bool = False) -> tuple[torch.T
     """Loss of a GPT on a batch ``(idx, targets, prompt_len)`` from ``text_tasks.lm_batches``."""
     idx, targets, prompt_len = batch
     _, loss = model(idx, targets, prefix_len=prompt_len if prefix_lm else None)
-    return loss, int((targets != IGNORE_INDEX).sum())
+    return loss, count_true(targets != IGNORE_INDEX)
 
 
 def _device(device) -> torch.device:
@@ -313,10 +313,11 @@ def gpt_answers(model: GPT, vocab: Vocab, task: str, sources: Sequence[Sequence[
             seq = model.generate(idx, new, temperature=0.0, eos_id=EOS_ID, prefix_len=n if prefix_lm else None)
             logits = model(seq[:, :-1], prefix_len=n if prefix_lm else None)              # (b, L-1, V)
             logp = torch.log_softmax(logits.float(), -1).gather(2, seq[:, 1:, None]).squeeze(2)  # (b, L-1)
+            written_all, logp = seq[:, n:].tolist(), logp[:, n - 1:].cpu()   # one copy to the host per chunk
             for j, i in enumerate(chunk):
-                written = seq[j, n:].tolist()
+                written = written_all[j]
                 k = written.index(EOS_ID) + 1 if EOS_ID in written else len(written)      # tokens incl. <eos>
-                conf = math.exp(float(logp[j, n - 1:n - 1 + k].mean())) if k else 0.0
+                conf = math.exp(float(logp[j, :k].mean())) if k else 0.0
                 out[i] = Answer(vocab.decode(written[:k]), conf)
     return out  # type: ignore[return-value]
 

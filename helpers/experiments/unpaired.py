@@ -49,11 +49,13 @@ def monolingual_examples(pairs: Sequence) -> list[tt.TaskExample]:
     return out
 
 
-def pretrain(data, vocab, setup: UnpairedSetup = UnpairedSetup(), *, seed: int = 0, progress: bool = True):
-    """The GPT pre-trained on unpaired sentences: ``(model, info)`` (cached like every course model)."""
+def pretrain(data, vocab, setup: UnpairedSetup = UnpairedSetup(), *, seed: int = 0, progress: bool = True,
+             device=None):
+    """The GPT pre-trained on unpaired sentences: ``(model, info)`` (cached like every course model).
+    ``device``: where it trains (None: the CPU, as every stored run did)."""
     return tm.train_task_gpt("why-pretrained", vocab, monolingual_examples(data.train), steps=setup.pretrain_steps,
                              batch_size=setup.batch_size, lr=setup.lr, seed=seed, progress=progress,
-                             **_gpt_sizes(setup))
+                             device=device, **_gpt_sizes(setup))
 
 
 def k_pairs(data, k: int, seed: int = 0) -> list:
@@ -68,8 +70,9 @@ ARMS = ("gpt_pretrained", "gpt_scratch", "tf_scratch")
 
 def run_unpaired(data, vocab, ks: Sequence[int] = (250, 1000), seeds: Sequence[int] = (0,),
                  setup: UnpairedSetup = UnpairedSetup(), *, arms: Sequence[str] = ARMS,
-                 progress: bool = False) -> dict[str, Any]:
-    """Every arm (of ``ARMS``) at every ``K`` and seed. Returns JSON-able results (one row per K and seed)."""
+                 progress: bool = False, device=None) -> dict[str, Any]:
+    """Every arm (of ``ARMS``) at every ``K`` and seed. Returns JSON-able results (one row per K and seed).
+    ``device``: where the models train (None: the CPU)."""
     unknown = set(arms) - set(ARMS)
     if unknown:
         raise ValueError(f"unknown arms {sorted(unknown)}; choose from {ARMS}")
@@ -78,11 +81,11 @@ def run_unpaired(data, vocab, ks: Sequence[int] = (250, 1000), seeds: Sequence[i
     rows = []
     start = time.perf_counter()
     for seed in seeds:
-        base, base_info = pretrain(data, vocab, setup, seed=seed, progress=progress)
+        base, base_info = pretrain(data, vocab, setup, seed=seed, progress=progress, device=device)
         for k in ks:
             train = tt.make_examples(k_pairs(data, k, seed), "zh2en")
             common = dict(steps=setup.finetune_steps, batch_size=setup.batch_size, lr=setup.lr, seed=seed,
-                          progress=progress)
+                          progress=progress, device=device)
             row = {"seed": seed, "k": k, "pretrain_seconds": base_info["seconds"]}
             if "gpt_pretrained" in arms:
                 tuned, _ = tm.train_task_gpt("why-finetuned", vocab, train, init=base, **common, **_gpt_sizes(setup))
