@@ -119,6 +119,9 @@ def setup_distributed(device: str) -> DistInfo:
     if kind == "cuda":
         torch.cuda.set_device(local_rank)
         dev = torch.device("cuda", local_rank)
+        # fp32 runs: let matrix products use TF32 on Ampere and newer (about 8x the fp32 rate; 10-bit mantissas in the
+        # products, fp32 sums). Mixed-precision runs (bf16/fp16) are not affected.
+        torch.set_float32_matmul_precision("high")
     else:
         dev = torch.device(kind)
     info = DistInfo(rank, world, local_rank, dev, world > 1)
