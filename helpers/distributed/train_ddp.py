@@ -6,9 +6,8 @@ model and data scaled out the way real LLMs are trained, for learners who have o
     python scripts/train_gpt.py --config configs/gpt_notebook.toml                        # one process
     torchrun --nproc_per_node 4 scripts/train_gpt.py --config configs/gpt_gpu.toml         # 4 GPUs (or CPU processes)
 
-``torchrun`` starts one process per device and tells each its ``RANK``, ``LOCAL_RANK`` and ``WORLD_SIZE``;
-each process builds the same model and wraps it in ``torch.nn.parallel.DistributedDataParallel``, which averages
-the gradients of all processes during ``backward`` (NCCL on GPUs, gloo on CPUs): all take the same step.
+``torchrun`` starts one process per device (``RANK``, ``LOCAL_RANK``, ``WORLD_SIZE``); each wraps the same model in
+``DistributedDataParallel``, which averages the gradients of all processes in ``backward`` (NCCL on GPUs, gloo on CPUs).
 
 One optimiser step, with ``P`` processes and ``A = batch_size / (micro_batch_size * P)`` micro-steps::
 
@@ -19,11 +18,10 @@ One optimiser step, with ``P`` processes and ``A = batch_size / (micro_batch_siz
             (loss(windows of mine[a]) / A).backward()
     clip, optimizer.step()                                   under bf16 autocast (or fp16 + GradScaler) on GPUs
 
-Because the windows of a step depend only on ``(train.seed, step)``, the same config gives the same
-batches whatever the number of processes, and a run resumed from a checkpoint (weights, AdamW state,
-GradScaler, every process's RNG, the step) continues exactly as if it had never stopped
-(``tests/test_torchrun.py`` checks both). Progress (loss, lr, ms/step, tokens/s), validation loss and
-checkpoints are printed by rank 0 and appended to ``out_dir/log.jsonl``.
+The windows of a step depend only on ``(train.seed, step)``, so the same config gives the same batches whatever the
+number of processes, and a run resumed from a checkpoint (weights, AdamW state, GradScaler, every process's RNG, the
+step) continues exactly as if it had never stopped (``tests/test_torchrun.py`` checks both). Progress, validation loss
+and checkpoints are printed by rank 0 and appended to ``out_dir/log.jsonl``.
 """
 
 from __future__ import annotations
@@ -74,13 +72,10 @@ def step_starts(n_tokens: int, block_size: int, batch_size: int, seed: int, step
 def micro_batches(stream: torch.Tensor, block_size: int, starts: torch.Tensor, rank: int, world: int, micro: int):
     """This process's micro-batches of one step: ``A`` pairs ``(idx, targets)``, each ``(micro, block_size)``.
 
-    ``starts (batch_size,)`` is split as ``(A, world, micro)``; process ``rank`` takes column ``rank``.
-    """
-    mine = starts.view(-1, world, micro)[:, rank]                              # (A, micro), on the CPU
-    if stream.device.type == "cuda":     # from page-locked memory the copy runs beside the GPU's work, without a wait
-        mine = mine.contiguous().pin_memory().to(stream.device, non_blocking=True)
-    else:
-        mine = mine.to(stream.device)
+    ``starts (batch_size,)`` is split as ``(A, world, micro)``; process ``rank`` takes column ``rank``. On a GPU the
+    starts are copied from page-locked memory, so the copy runs beside the GPU's work instead of waiting for it."""
+    mine, cuda = starts.view(-1, world, micro)[:, rank].contiguous(), stream.device.type == "cuda"   # (A, micro)
+    mine = (mine.pin_memory() if cuda else mine).to(stream.device, non_blocking=cuda)
     offsets = torch.arange(block_size + 1, device=stream.device)              # (T + 1,)
     for row in mine:
         windows = stream[row[:, None] + offsets[None, :]]                     # (micro, T + 1)
@@ -119,9 +114,7 @@ def setup_distributed(device: str) -> DistInfo:
     if kind == "cuda":
         torch.cuda.set_device(local_rank)
         dev = torch.device("cuda", local_rank)
-        # fp32 runs: let matrix products use TF32 on Ampere and newer (about 8x the fp32 rate; 10-bit mantissas in the
-        # products, fp32 sums). Mixed-precision runs (bf16/fp16) are not affected.
-        torch.set_float32_matmul_precision("high")
+        torch.set_float32_matmul_precision("high")    # fp32 runs: TF32 matrix products on Ampere and newer
     else:
         dev = torch.device(kind)
     info = DistInfo(rank, world, local_rank, dev, world > 1)
