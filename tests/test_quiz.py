@@ -7,8 +7,8 @@ import math
 import pytest
 import torch
 
-from helpers.teaching.quiz import (Choice, Feedback, Numeric, Quiz, grade_choice, grade_numeric, parse_number, score_line,
-                          static_html, static_text)
+from helpers.teaching.quiz import (Choice, Feedback, Numeric, Quiz, balance, grade_choice, grade_numeric, parse_number,
+                                   score_line, static_html, static_text)
 from helpers.teaching.quizzes import QUIZZES, notebook_quiz
 
 CHOICE = Choice("Which is even?", ("3", "4", "5"), answer=1, explanations=("odd", "divisible by 2", "odd too"))
@@ -95,6 +95,38 @@ def test_options_are_shown_shuffled_but_always_in_the_same_order():
     assert sum(firsts) < len(firsts) / 2, "the right answer is shown first too often"
     assert len({q.display_order().index(q.answer) for qs in QUIZZES.values() for q in qs
                 if isinstance(q, Choice)}) >= 3, "the right answer should move around"
+
+
+def test_balance_puts_each_right_answer_at_its_own_position_and_keeps_the_question():
+    written = tuple(Choice(f"Question {n}?", ("right", "w1", "w2", "w3"), answer=0,
+                           explanations=("yes", "no 1", "no 2", "no 3")) for n in range(4)) + (NUMBER,)
+    balanced = balance(written, "demo")
+    assert balanced[-1] is NUMBER and balance(written, "demo") == balanced
+    positions = [q.display_order().index(q.answer) for q in balanced[:4]]
+    assert sorted(positions) == [0, 1, 2, 3], positions
+    for before, after in zip(written[:4], balanced[:4]):
+        assert (after.options, after.answer, after.explanations) == (before.options, before.answer, before.explanations)
+        assert sorted(after.display_order()) == [0, 1, 2, 3]
+        assert grade_choice(after, after.answer).correct
+    with pytest.raises(ValueError, match="shown_at"):
+        Choice("q?", ("a", "b"), answer=0, explanations=("x", "y"), shown_at=2)
+
+
+def test_the_courses_right_answers_are_balanced_quiz_by_quiz():
+    counts = [0, 0, 0, 0]
+    for key, questions in QUIZZES.items():
+        choices = [q for q in questions if isinstance(q, Choice)]
+        positions = [q.display_order().index(q.answer) for q in choices]
+        assert len(set(positions)) == len(positions), f"quiz {key}: two right answers at the same position {positions}"
+        for p in positions:
+            counts[p] += 1
+    assert min(counts) >= sum(counts) / 8, f"right answers per position (a, b, c, d) over the course: {counts}"
+
+
+def test_every_quiz_asks_why_or_asks_for_a_prediction():
+    for key, questions in QUIZZES.items():
+        asks = [q.question for q in questions if q.question.startswith("Predict") or "Why" in q.question]
+        assert asks, f"quiz {key} has no question that asks why, or asks the learner to predict a measured result"
 
 
 # ---------------------------------------------------------------------------------------------- widget

@@ -45,13 +45,6 @@ PRELUDE = "import math\n\nimport numpy as np\nimport torch\n"
 
 # What a notebook trains and its check cells use, replaced by the same thing untrained (seconds, not minutes).
 STAND_INS = {
-    "02": ("from helpers.recipes import rnn_config, translation_data\n"
-           "from helpers.rnn import Seq2Seq\n"
-           "data = translation_data()\n"
-           "plain_model = Seq2Seq(rnn_config(data, attention=False))\n"),
-    "05": ("from helpers.gpt import GPT, GPTConfig\n"
-           "from helpers.lm_data import GPT_BLOCK\n"
-           "gpt = GPT(GPTConfig(vocab_size=1024, block_size=GPT_BLOCK))\n"),
 }
 
 # A failing check must still help: one of these phrases (a "not written yet" stub message counts as a hint).

@@ -27,7 +27,7 @@ import html
 import math
 import random
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Sequence, Union
 
 RIGHT, WRONG = "✅", "❌"
@@ -41,6 +41,7 @@ class Choice:
     options: tuple[str, ...]
     answer: int                      # index of the right option in ``options``
     explanations: tuple[str, ...]    # one per option: why it is right, or why it is not
+    shown_at: int | None = None      # where the right option is shown (set by ``balance``); None: a seeded shuffle
 
     def __post_init__(self):
         object.__setattr__(self, "options", tuple(self.options))
@@ -57,13 +58,20 @@ class Choice:
                              f"({self.question!r})")
         if any(not str(e).strip() for e in self.explanations):
             raise ValueError(f"every option of {self.question!r} needs a non-empty explanation")
+        if self.shown_at is not None and not 0 <= self.shown_at < len(self.options):
+            raise ValueError(f"shown_at must be a position 0..{len(self.options) - 1}, got {self.shown_at!r} "
+                             f"({self.question!r})")
 
     def display_order(self) -> tuple[int, ...]:
         """The order the options are shown in: shuffled, so the right one is not always in the same place (an
-        author may write it first), and the same every time (seeded by the question's text)."""
+        author may write it first), and the same every time (seeded by the question's text). With ``shown_at``
+        set, the right option is shown at that position and the others are shuffled around it."""
         seed = int.from_bytes(hashlib.sha256(self.question.encode("utf-8")).digest()[:8], "big")
         order = list(range(len(self.options)))
         random.Random(seed).shuffle(order)
+        if self.shown_at is not None:
+            order.remove(self.answer)
+            order.insert(self.shown_at, self.answer)
         return tuple(order)
 
 
@@ -113,6 +121,28 @@ def _same(a: float, b: float, rel_tol: float) -> bool:
 
 
 # --------------------------------------------------------------------------------------------- grading
+
+def balance(questions: Sequence[Question], key: str = "") -> tuple[Question, ...]:
+    """The same questions, with the right options of the multiple-choice ones spread over the positions.
+
+    The k-th multiple-choice question of a quiz shows its right option at the k-th position of a permutation
+    seeded by ``key`` (so a quiz with as many multiple-choice questions as options uses every position once), and
+    its other options shuffled around it. A learner cannot guess "always (a)", and no author has to place the
+    answers by hand.
+    """
+    choices = [q for q in questions if isinstance(q, Choice)]
+    width = max((len(q.options) for q in choices), default=1)
+    seed = int.from_bytes(hashlib.sha256(f"quiz {key}".encode("utf-8")).digest()[:8], "big")
+    slots = list(range(width))
+    random.Random(seed).shuffle(slots)
+    out, k = [], 0
+    for q in questions:
+        if isinstance(q, Choice):
+            q = replace(q, shown_at=slots[k % width] % len(q.options))
+            k += 1
+        out.append(q)
+    return tuple(out)
+
 
 def grade_choice(question: Choice, index: int | None) -> Feedback:
     """Feedback for picking option ``index`` (``None``: nothing picked yet)."""

@@ -9,10 +9,10 @@ tests/test_quiz.py, so a quiz cannot drift from what the notebooks teach.
 
 from __future__ import annotations
 
-from helpers.teaching.quiz import Choice, Numeric, Question, Quiz
+from helpers.teaching.quiz import Choice, Numeric, Question, Quiz, balance
 from helpers.teaching.quizzes_06_07 import QUIZZES_06_07
 
-QUIZZES: dict[str, tuple[Question, ...]] = {
+_WRITTEN: dict[str, tuple[Question, ...]] = {
     "00": (
         Choice(
             "Which weakness does the article behind this course attribute to encoder-decoder models?",
@@ -51,7 +51,8 @@ QUIZZES: dict[str, tuple[Question, ...]] = {
             unit="tokens",
         ),
         Choice(
-            "Dividing the scores by a temperature T = 4 before the softmax makes the distribution ...",
+            "Predict, then check with the slider of section 4: dividing the scores by a temperature T = 4 before the "
+            "softmax makes the distribution ...",
             ("flatter: probabilities move towards uniform",
              "sharper: the top word gets more probability",
              "unchanged: softmax ignores scaling",
@@ -85,18 +86,19 @@ QUIZZES: dict[str, tuple[Question, ...]] = {
                 "Then the mask would have done nothing: padding must not change the result."),
         ),
         Choice(
-            "For one query, the attention weights ...",
-            ("are non-negative and sum to 1 over the keys",
-             "sum to 1 over the queries",
-             "can be negative when q·k < 0",
-             "sum to d"),
+            "Why does scaled dot-product attention divide the scores q·k by √d before the softmax?",
+            ("To keep the scores' spread near 1 whatever d is, so the softmax does not saturate on one key",
+             "To make the weights of each query sum to 1",
+             "To make the weights non-negative",
+             "To save computation when d is large"),
             answer=0,
             explanations=(
-                "The softmax runs over the keys (the last dimension), so each query's weights form a "
-                "probability distribution.",
-                "The softmax is taken along the keys, not the queries; a column need not sum to 1.",
-                "A negative score gives a small but positive weight: exp is never negative.",
-                "They sum to 1; d is the size of the vectors, not of the distribution."),
+                "A dot product of d entries of variance 1 has variance d (the question above). Without the "
+                "division, large d gives huge score gaps, the softmax puts almost all weight on one key and its "
+                "gradients vanish; dividing by √d brings the variance back to 1.",
+                "The softmax alone does that: its outputs over the keys always sum to 1, scaled or not.",
+                "exp is never negative, so the softmax weights are non-negative with or without the scaling.",
+                "The division is one extra operation; it saves nothing. It changes how peaked the weights are."),
         ),
         Choice(
             "As the softmax temperature T goes to 0, the attention weights of a query ...",
@@ -213,7 +215,8 @@ QUIZZES: dict[str, tuple[Question, ...]] = {
                          (512, "the heads divide d_model between them; they do not multiply it")),
         ),
         Choice(
-            "Self-attention without positional encodings: if you shuffle the input tokens, the outputs ...",
+            "Predict, then compare with section 3: in self-attention without positional encodings, if you shuffle "
+            "the input tokens, the outputs ...",
             ("are shuffled the same way, and otherwise unchanged",
              "stay in the original order",
              "change completely",
@@ -267,15 +270,22 @@ QUIZZES: dict[str, tuple[Question, ...]] = {
                 "Every later position can look back at position 5 too."),
         ),
         Choice(
-            "Top-k sampling with k = 1 is the same as ...",
-            ("greedy decoding", "sampling from the full distribution", "sampling at temperature 2",
-             "picking a random token"),
+            "Predict, then compare with section 9: greedy generation with a KV cache, against the same model "
+            "without one, gives ...",
+            ("the same tokens, with less work per new token",
+             "slightly different tokens, because cached keys and values go stale as the text grows",
+             "the same tokens, but only while the text is shorter than the number of heads",
+             "worse tokens, because each step sees only the newest token"),
             answer=0,
             explanations=(
-                "Only the most likely token survives the filter, so it is always chosen.",
-                "That is k = the vocabulary size.",
-                "A higher temperature flattens the distribution but keeps every token; k = 1 keeps only one.",
-                "With one token left there is nothing random."),
+                "With a causal mask the keys and values of earlier positions never change when a token is "
+                "added, so storing them loses nothing: section 9 asserts the two token sequences are equal, "
+                "and only the work per step differs.",
+                "They cannot go stale: position i's key and value depend only on tokens 0..i, which the causal "
+                "mask keeps fixed.",
+                "The cache's length has nothing to do with the number of heads; it holds one key and value per "
+                "token, per head, per layer.",
+                "The new token's query still attends to every cached key, so it sees the whole text."),
         ),
         Numeric(
             "A model assigns the same probability to each of 1,024 tokens. What is its perplexity?",
@@ -298,6 +308,9 @@ QUIZZES: dict[str, tuple[Question, ...]] = {
     ),
     **QUIZZES_06_07,
 }
+
+# As written, most right answers come first; ``balance`` spreads them over the positions, quiz by quiz.
+QUIZZES: dict[str, tuple[Question, ...]] = {key: balance(questions, key) for key, questions in _WRITTEN.items()}
 
 
 def notebook_quiz(notebook: str):

@@ -172,16 +172,16 @@ QUIZZES_06_07: dict[str, tuple[Question, ...]] = {
             rel_tol=2e-2, unit="FLOPs",
         ),
         Choice(
-            "In 07a's sweep the largest model was not clearly better than the next size down, at matched tokens. The "
-            "most likely reason?",
-            ("It saw under one token per parameter: data, not size, was the limit",
+            "Why was the largest model of 07a's sweep not clearly better than the next size down, at matched tokens?",
+            ("It trained on under one token per parameter: its token budget, not its size, was the limit",
              "Large models cannot be trained on a CPU",
              "The power law says loss must rise for large models",
              "Its learning rate was zero"),
             answer=0,
             explanations=(
-                "Kaplan's L(N, D) and Chinchilla (~20 tokens per parameter) both say a model needs data in "
-                "proportion to its size; 07a discusses it.",
+                "Kaplan's L(N, D) and Chinchilla (~20 tokens per parameter) both say a model needs training "
+                "tokens in proportion to its size; 07a discusses it. One learning rate shared by every size may also "
+                "suit the largest one least.",
                 "It trained fine, just without enough tokens to use its capacity.",
                 "A power law with a floor only flattens; it never rises.",
                 "It trained with the same schedule as every other size."),

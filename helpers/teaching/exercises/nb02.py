@@ -4,8 +4,16 @@ Exercises, in the order of the notebook:
 
 1. ``teacher_forcing(ids)`` -> ``(tgt_in, tgt_out)``      -> ``check_teacher_forcing(fn)``
 2. ``pad_batch(seqs, pad_id=0)`` -> ``(B, L)`` tensor      -> ``check_pad_batch(fn)``
-3. ``greedy(model, src_ids, max_len)`` -> output ids      -> ``check_greedy(fn, model, src_vocab)``
-4. the size of the one vector the decoder receives        -> ``check_context_size(answer, model)``
+3. ``greedy(model, src_ids, max_len)`` -> output ids      -> ``check_greedy(fn)``
+4. the size of the one vector the decoder receives        -> ``check_context_size(answer)``
+5. ``decoder_step(dec, prev, state, context)``: one step of the plain decoder, its GRU written from the equations
+                                                          -> ``check_decoder_step(fn)`` (in ``nb02_build.py``)
+6. predict, then measure: which changed character moves the one vector least
+                                                          -> ``check_prediction_bottleneck(prediction, shifts)``
+
+The checks of exercises 3 and 4 need no trained model: they use an untrained stand-in of the course's sizes
+(``rnn_config(translation_data(), attention=False)``), so that they run in a fresh kernel. Exercise 6's check
+cell measures with such a model and passes its numbers to the checker, which grades the prediction against them.
 
 Every checker prints ✅ or ❌ with a hint and returns a ``CheckResult``; it raises only
 with ``strict=True`` (the Solutions section and the tests use that). Hints come in steps: a nudge in words on
@@ -14,9 +22,13 @@ the first failure, the concept (equation or shape rule) on the next, the code on
 
 from __future__ import annotations
 
+import functools
+
 import torch
 
+from helpers.rnn import Seq2Seq
 from helpers.teaching.checks import CheckResult, Hints, Mistake, check_function, check_value
+from helpers.teaching.exercises.nb02_build import check_decoder_step, decoder_step  # noqa: F401 (exercise 5)
 
 BOS_ID, EOS_ID, PAD_ID = 1, 2, 0
 
@@ -179,11 +191,66 @@ _GREEDY_CODE = ("for _ in range(max_len):\n"
                 "             out.append(prev.item())")
 
 
-def check_greedy(fn, model, src_vocab, sentences=("我昨天在公园看了书。", "他不喜欢喝咖啡。", "你买了什么？"), *,
+@functools.lru_cache(maxsize=1)
+def _course_data():
+    """The course corpus and vocabularies, loaded once per kernel (a few seconds)."""
+    from helpers.recipes import translation_data
+
+    return translation_data()
+
+
+class _EndsSentences:
+    """Exercise 3's stand-in model: an untrained ``Seq2Seq`` of the course's sizes whose decoder is made to say
+    <eos> after a few steps (half the source length, plus two), so that the check also tests where the loop stops.
+    An untrained decoder would almost never choose <eos> by itself."""
+
+    def __init__(self, model):
+        self.model, self.config = model, model.config
+
+    def eval(self):
+        self.model.eval()
+        return self
+
+    def encode(self, src, src_mask):
+        self._steps_left = src.size(1) // 2 + 2                     # the sentence ends after this many steps
+        return self.model.encode(src, src_mask)
+
+    def init_state(self, memory, src_mask):
+        return self.model.init_state(memory, src_mask)
+
+    def decode_step(self, prev, state, memory, src_mask):
+        logits, state, attention = self.model.decode_step(prev, state, memory, src_mask)
+        self._steps_left -= 1
+        if self._steps_left <= 0:
+            logits = logits.clone()
+            logits[:, EOS_ID] = logits.max() + 1.0                 # <eos> becomes the most likely token
+        return logits, state, attention
+
+
+@functools.lru_cache(maxsize=1)
+def _greedy_stand_in() -> _EndsSentences:
+    from helpers.recipes import rnn_config
+
+    with torch.random.fork_rng(devices=[]):                        # seeded, without touching the notebook's RNG
+        torch.manual_seed(0)
+        model = Seq2Seq(rnn_config(_course_data(), attention=False))
+    return _EndsSentences(model.eval())
+
+
+def check_greedy(fn, model=None, src_vocab=None,
+                 sentences=("我昨天在公园看了书。", "他不喜欢喝咖啡。", "你买了什么？"), *,
                  hint: int | None = None, strict: bool = False) -> CheckResult:
-    """Compare ``fn(model, src_ids, max_len)`` with the reference on a few sentences."""
+    """Compare ``fn(model, src_ids, max_len)`` with the reference on a few sentences.
+
+    Without ``model``, on an untrained stand-in of the course's sizes that ends each sentence after a few words
+    (no training needed); without ``src_vocab``, with the course's Chinese vocabulary.
+    """
     from helpers.tokenize import encode_sentence
 
+    if model is None:
+        model = _greedy_stand_in()
+    if src_vocab is None:
+        src_vocab = _course_data().src_vocab
     model.eval()
     cases = [(model, encode_sentence(src_vocab, s, "zh", on_unknown="ignore"), 40) for s in sentences]
     mistakes = [
@@ -212,8 +279,14 @@ def check_greedy(fn, model, src_vocab, sentences=("我昨天在公园看了书�
 
 # --- exercise 4: the bottleneck's size -------------------------------------------------------------
 
-def check_context_size(answer, model, *, hint: int | None = None, strict: bool = False) -> CheckResult:
-    cfg = model.config
+def check_context_size(answer, model=None, *, hint: int | None = None, strict: bool = False) -> CheckResult:
+    """Exercise 4: the size of the one vector; ``model``'s config, or else the course's (``rnn_config``)."""
+    if model is not None:
+        cfg = model.config
+    else:
+        from helpers.recipes import rnn_config
+
+        cfg = rnn_config(_course_data(), attention=False)
     hints = {cfg.emb_dim: "that is the size of one word's embedding; the decoder gets the encoder's summary of the "
                           "whole sentence.",
              2 * cfg.hidden_dim: "the encoder's two directions are joined, and then projected back to one "
@@ -224,3 +297,67 @@ def check_context_size(answer, model, *, hint: int | None = None, strict: bool =
                    code="context_size = plain_model.config.hidden_dim")
     return check_value(answer, cfg.hidden_dim, name="exercise 4 (the one vector)", hints=hints, ladder=ladder,
                        hint=hint, strict=strict)
+
+
+# --- exercise 6: predict, then measure: which change moves the one vector least? -------------------
+
+BOTTLENECK_OPTIONS = {"A": "first", "B": "middle", "C": "last", "D": "about the same"}
+"""Exercise 6's options: the character whose change moves the summary least (or D: all about the same)."""
+
+
+def bottleneck_answer(shifts: dict) -> str:
+    """The letter a measurement supports: the position whose change moved the one vector least, or "D" when the
+    largest of the three shifts is less than 1.5 times the smallest."""
+    low, high = min(shifts.values()), max(shifts.values())
+    if high < 1.5 * low:
+        return "D"
+    least = min(("first", "middle", "last"), key=shifts.get)
+    return {v: k for k, v in BOTTLENECK_OPTIONS.items()}[least]
+
+
+def check_prediction_bottleneck(prediction, shifts: dict, *, hint: int | None = None,
+                                strict: bool = False) -> CheckResult:
+    """Exercise 6: ``prediction`` ("A" to "D") against what ``shifts`` ({"first", "middle", "last"}: how far the
+    one vector moved, relative to its length, averaged over sentences) shows."""
+    expected = bottleneck_answer(shifts)
+    if isinstance(prediction, str):
+        prediction = prediction.strip().upper()
+    measured = ", ".join(f"{where} {shifts[where]:.2f}" for where in ("first", "middle", "last"))
+    ratio = max(shifts.values()) / min(shifts.values())
+    if expected == "D":
+        hints = {letter: f"the measured shifts are {measured}: the largest is only {ratio:.1f} times the smallest, "
+                         "less than 1.5 times, so the three count as about the same." for letter in "ABC"}
+    else:
+        reasons = {
+            "A": "our encoder also reads from right to left, and for that direction the first character is the "
+                 "newest one: its final state holds it almost whole." if shifts["first"] > shifts["middle"] else "",
+            "B": "",
+            "C": "the left-to-right direction reads the last character last, so its final state holds it almost "
+                 "whole." if shifts["last"] > shifts["middle"] else "",
+            "D": f"the largest is {ratio:.0f} times the smallest.",
+        }
+        hints = {letter: f"the measured shifts are {measured}: "
+                         + (reasons[letter] or f"the {BOTTLENECK_OPTIONS[letter]} one is not the smallest.")
+                 for letter in BOTTLENECK_OPTIONS if letter != expected}
+    ladder = Hints(
+        nudge="read the three numbers the check cell printed: which change moved the one vector least? Answer with "
+              "one letter, A, B, C or D.",
+        concept="each direction of the encoder keeps its newest input almost whole and only part of every older "
+                "one, at each step. The one vector is made of the two final states. So for each position, ask how "
+                "many steps old that character is for the left-to-right GRU, and for the right-to-left one.",
+        code=f'prediction_bottleneck = "{expected}"      # the measured shifts: {measured}')
+    result = check_value(prediction, expected, name="exercise 6 (which change moves the one vector least)",
+                         hints=hints, ladder=ladder, hint=hint, strict=strict)
+    if result:
+        if expected == "B":
+            why = ("each GRU step keeps only part of the old state, so every character fades as more are read. The "
+                   "left-to-right GRU reads the last character last, the right-to-left GRU reads the first character "
+                   "last: each end is fresh in one of the two final states. A middle character is half a sentence "
+                   "old in both, and little of it reaches the one vector.")
+        elif expected == "D":
+            why = f"in this measurement the three changes moved the one vector about equally ({measured})."
+        else:
+            why = (f"in this measurement the change of the {BOTTLENECK_OPTIONS[expected]} character moved the one "
+                   f"vector least ({measured}).")
+        print(f"   Why: {why}")
+    return result

@@ -6,6 +6,13 @@ Exercises, in the order of the notebook:
 2. ``hard_alignment(weights)`` -> set of ``(source, target)`` links     -> ``check_hard_alignment(fn)``
 3. ``length_normalised(logprob, length, alpha)``                         -> ``check_length_normalised(fn)``
 4. which of two beam hypotheses wins at alpha 0 and at alpha 1          -> ``check_beam_winner(answer)``
+5. ``decoder_forward(dec, tgt_in, state, enc_out, src_mask)``: the attention decoder over a whole target at once
+                                              -> ``check_decoder_forward(fn)`` (in ``nb03_build.py``)
+6. predict, then measure: the attention the padding gets without the mask
+                                                                  -> ``check_prediction_padding(prediction, ...)``
+
+Exercise 6's check cell measures on an untrained model of the course's sizes and passes its numbers to the
+checker, which grades the prediction against them.
 
 Every checker prints ✅ or ❌ with a hint and returns a ``CheckResult``; it raises only
 with ``strict=True`` (the Solutions section and the tests use that). Hints come in steps: a nudge in words on
@@ -17,6 +24,7 @@ from __future__ import annotations
 import torch
 
 from helpers.teaching.checks import CheckResult, Hints, Mistake, check_function, check_value
+from helpers.teaching.exercises.nb03_build import check_decoder_forward, decoder_forward  # noqa: F401 (exercise 5)
 
 __all__ = [
     "additive_scores",
@@ -27,6 +35,11 @@ __all__ = [
     "check_hard_alignment",
     "check_length_normalised",
     "check_beam_winner",
+    "decoder_forward",
+    "check_decoder_forward",
+    "PADDING_OPTIONS",
+    "padding_answer",
+    "check_prediction_padding",
 ]
 
 
@@ -298,3 +311,53 @@ def check_beam_winner(answer, *, hint: int | None = None, strict: bool = False) 
                    code='winners = ("A", "B")     # alpha 0: -3.0 > -4.5;  alpha 1: -3.0 / 4 = -0.75 < -4.5 / 9 = -0.5')
     return check_value(answer, expected, name="exercise 4 (which hypothesis wins)", hints=hints, ladder=ladder,
                        hint=hint, strict=strict)
+
+
+# --- exercise 6: predict, then measure: attention without the padding mask ---------------------------
+
+PADDING_OPTIONS = {"A": "none", "B": "less than half of the padding's share",
+                   "C": "half of the padding's share or more"}
+"""Exercise 6's options: how much of the short sentence's attention the padding takes without the mask."""
+
+
+def padding_answer(pad_mass: float, pad_share: float) -> str:
+    """The letter a measurement supports: A if the padding got no weight, B if it got less than half of its share
+    of the positions, C otherwise."""
+    if pad_mass < 1e-6:
+        return "A"
+    return "B" if pad_mass < 0.5 * pad_share else "C"
+
+
+def check_prediction_padding(prediction, pad_mass: float, pad_share: float, *, hint: int | None = None,
+                             strict: bool = False) -> CheckResult:
+    """Exercise 6: ``prediction`` ("A", "B" or "C") against the measured share of attention on the padding
+    (``pad_mass``) and the padding's share of the positions (``pad_share``)."""
+    expected = padding_answer(pad_mass, pad_share)
+    if isinstance(prediction, str):
+        prediction = prediction.strip().upper()
+    measured = f"the padding got {pad_mass:.1%} of the weight and holds {pad_share:.1%} of the positions"
+    hints = {letter: f"{measured}, so the answer is not '{PADDING_OPTIONS[letter]}'." for letter in PADDING_OPTIONS}
+    if expected != "A":
+        hints["A"] = (f"{measured}. A padded position holds a zero vector, but zero is not minus infinity: its score "
+                      "is an ordinary number, and the softmax gives every finite score some weight.")
+    hints.pop(expected)
+    ladder = Hints(
+        nudge="compare the two numbers the check cell printed: the weight the padding got, and its share of the "
+              "positions. Answer with one letter, A, B or C.",
+        concept="at a padded position the encoder's output is the zero vector, so its key W_k 0 is zero too; its "
+                "score v · tanh(W_q s + 0) is a finite number. The softmax gives a finite score a weight above 0; "
+                "only the mask (minus infinity before the softmax) gives exactly 0.",
+        code=f'prediction_padding = "{expected}"      # {measured}')
+    result = check_value(prediction, expected, name="exercise 6 (attention without the padding mask)",
+                         hints=hints, ladder=ladder, hint=hint, strict=strict)
+    if result:
+        if expected == "C":
+            why = ("a padded position's encoder output is the zero vector, but its score v · tanh(W_q s) is an "
+                   "ordinary number, not minus infinity, so the softmax gives it some weight, as it does a real "
+                   "character. With many pad positions the padding takes a large part of the attention, and as its "
+                   "values are zero vectors, the context vector shrinks by that part. Only the mask keeps the "
+                   "padding out.")
+        else:
+            why = f"in this measurement {measured}."
+        print(f"   Why: {why}")
+    return result

@@ -6,6 +6,8 @@ Exercises, in the order of the notebook:
 2. ``causal_mask(length)``                    -> ``check_causal_mask(fn)``
 3. ``sinusoidal_encoding(max_len, d_model)``  -> ``check_sinusoidal_encoding(fn)``
 4. how the whole encoder's cost grows         -> ``check_cost_growth(factor)``
+5. build the decoder layer (★★★)             -> ``check_decoder_layer(MyDecoderLayer)`` (in ``nb04_build``)
+6. predict, then measure: heads without the ``1/√d_head``  -> ``check_prediction_scaling(prediction, largest)``
 
 (The notebook names the learner's functions of exercises 2 and 3 ``my_causal_mask`` and
 ``my_sinusoidal_encoding``, so that they do not replace the helpers the notebook imported.)
@@ -21,6 +23,8 @@ from __future__ import annotations
 import torch
 
 from helpers.teaching.checks import CheckResult, Hints, Mistake, check_function, check_value
+from helpers.teaching.exercises.nb04_build import check_decoder_layer
+from helpers.teaching.exercises.predictions import grade_prediction
 
 __all__ = [
     "split_heads",
@@ -31,6 +35,8 @@ __all__ = [
     "check_causal_mask",
     "check_sinusoidal_encoding",
     "check_cost_growth",
+    "check_decoder_layer",
+    "check_prediction_scaling",
 ]
 
 
@@ -292,5 +298,58 @@ def check_cost_growth(factor, *, hint: int | None = None, strict: bool = False) 
                     "and d_ff = 512 (the number of layers cancels); the factor is FLOPs(300) / FLOPs(100).",
             code="cost_factor = sum(encoder_flops(300)) / sum(encoder_flops(100))   "
                  "# section 8's encoder_flops returns (linear part, attention part)",
+        ),
+    )
+
+
+# --- exercise 6: predict, then measure: several heads without the 1/sqrt(d_head) ---------------------------
+
+def scaling_answer(largest) -> str | None:
+    """The option the measurement supports. ``largest["unscaled"]``: heads -> mean largest weight per row.
+
+    "C" when the head count hardly matters (spread under 0.1), "A" when the fewest (widest) heads are the
+    sharpest, "B" when the most (narrowest) heads are; ``None`` when the numbers fit none of these.
+    """
+    unscaled = largest["unscaled"]
+    heads = sorted(unscaled)
+    if max(unscaled.values()) - min(unscaled.values()) < 0.1:
+        return "C"
+    sharpest = max(heads, key=lambda h: unscaled[h])
+    return {heads[0]: "A", heads[-1]: "B"}.get(sharpest)
+
+
+def check_prediction_scaling(prediction, largest, *, hint: int | None = None, strict: bool = False) -> CheckResult:
+    """Exercise 6: grade the letter against what the check cell measured.
+
+    ``largest``: ``{"unscaled": {heads: mean largest weight}, "scaled": {heads: ...}}``, the check cell's numbers.
+    """
+    unscaled, scaled = largest["unscaled"], largest["scaled"]
+    answer = scaling_answer(largest)
+    few, many = min(unscaled), max(unscaled)
+    numbers = (f"Without the scaling the mean largest weight was {unscaled[few]:.2f} with {few} head(s) and "
+               f"{unscaled[many]:.2f} with {many}; with it, {min(scaled.values()):.2f} to {max(scaled.values()):.2f}.")
+    why = {
+        "A": "A score q · k adds up d_head products of size about 1, so its spread grows like √d_head: wide heads "
+             "get widely spread scores, and the softmax then gives nearly all the weight to the largest one. "
+             + numbers + " Dividing by √d_head brings the spread back to 1 whatever the head's width; a saturated "
+             "softmax would also pass back tiny gradients.",
+    }.get(answer, numbers)
+    return grade_prediction(
+        prediction, answer, name="exercise 6 (heads without the scaling)", options="ABC", why=why,
+        hint=hint, strict=strict,
+        wrong={
+            "A": "look at the printed numbers again: which head count has the largest weights without the scaling?",
+            "B": "more heads means narrower heads: each one gets d_head = D / H features. Which head makes the "
+                 "longest dot products?",
+            "C": "the layers have the same width D, but a score is a dot product inside one head: it adds up "
+                 "d_head products, not D.",
+        },
+        ladder=Hints(
+            nudge="think about the size of one score, q · k, inside one head, as d_head grows.",
+            concept="with entries of mean 0 and variance 1, q · k is a sum of d_head products of variance 1: its "
+                    "variance is d_head and its spread √d_head (16 for d_head = 256, 4 for d_head = 16). The wider "
+                    "the spread of a row of scores, the more the softmax favours the largest.",
+            code="for d in (16, 64, 256): s = torch.randn(32, d) @ torch.randn(d); "
+                 "print(d, s.std(), s.softmax(-1).max())",
         ),
     )

@@ -6,6 +6,9 @@ Exercises, in the order of the notebook:
 2. ``causal_mask(t)`` -> ``(t, t)`` bool, True = may attend            -> ``check_causal_mask(fn)``
 3. ``top_k_probs(logits, k)`` -> ``(B, V)`` probabilities              -> ``check_top_k(fn)``
 4. how many numbers the KV cache holds                                -> ``check_cache_size(answer, config, t)``
+   (the check cell passes ``gpt_config(data)``, the trained model's sizes, so it needs no trained model)
+5. greedy generation with the KV cache (★★★)                         -> ``check_generate_greedy(fn)`` (``nb05_build``)
+6. predict, then measure: training without the causal mask            -> ``check_prediction_mask(prediction, ...)``
 
 Every checker prints ✅ or ❌ with a hint and returns a ``CheckResult``; it raises only
 with ``strict=True`` (the Solutions section and the tests use that). The hints come in steps: a nudge in
@@ -15,10 +18,14 @@ when the learner asks for it with ``hint=3``.
 
 from __future__ import annotations
 
+import math
+
 import torch
 
 from helpers.teaching.checks import (CheckResult, Hints, Mistake, _report, check_function, check_value, hint_level,
                                      ladder_text, passed)
+from helpers.teaching.exercises.nb05_build import check_generate_greedy  # noqa: F401  (exercise 5)
+from helpers.teaching.exercises.predictions import grade_prediction
 
 
 # --- exercise 1: inputs and targets ------------------------------------------------------------
@@ -239,6 +246,66 @@ def check_cache_size(answer, config, t: int, *, hint: int | None = None, strict:
                   "token, and each vector holds the numbers of all the heads.",
             concept="numbers = 2 (keys and values) × n_layer × t × d_model, because all the heads together hold "
                     "n_head × d_head = d_model numbers for each token.",
-            code=f"c = gpt.config; cache_numbers = 2 * c.n_layer * {t} * c.d_model",
+            code=f"c = gpt.config; cache_numbers = 2 * c.n_layer * {t} * c.d_model   "
+                 "# or c = gpt_config(data): the same sizes",
+        ),
+    )
+
+
+# --- exercise 6: predict, then measure: training without the causal mask -----------------------------------
+
+def mask_answer(train_loss, masked_loss, margin: float = 0.5) -> str | None:
+    """The option the measurement supports; each argument maps "causal" and "no mask" to a loss in nats.
+
+    "A": without the mask the training loss is lower and the loss under the mask higher (by ``margin`` at least);
+    "C": both lower; "B": both within ``margin`` of the causal model's; ``None``: none of these.
+    """
+    train_gap = train_loss["no mask"] - train_loss["causal"]
+    masked_gap = masked_loss["no mask"] - masked_loss["causal"]
+    if train_gap < -margin and masked_gap > margin:
+        return "A"
+    if train_gap < -margin and masked_gap < -margin:
+        return "C"
+    if abs(train_gap) < margin and abs(masked_gap) < margin:
+        return "B"
+    return None
+
+
+def check_prediction_mask(prediction, train_loss, masked_loss, vocab_size: int, *, hint: int | None = None,
+                          strict: bool = False) -> CheckResult:
+    """Exercise 6: grade the letter against the check cell's measurement.
+
+    ``train_loss``: each model's loss at the end of training, measured the way it trained; ``masked_loss``: each
+    model's loss on held-out text with the causal mask, as in generation. Both map "causal" and "no mask" to nats.
+    """
+    answer = mask_answer(train_loss, masked_loss)
+    uniform = math.log(vocab_size)
+    numbers = (f"Training loss {train_loss['no mask']:.2f} without the mask against {train_loss['causal']:.2f}; "
+               f"with the mask, on held-out text, {masked_loss['no mask']:.2f} against {masked_loss['causal']:.2f}"
+               + (f", worse even than a uniform guess (ln {vocab_size} = {uniform:.2f})."
+                  if masked_loss["no mask"] > uniform else "."))
+    why = {
+        "A": "Without the mask the target at position t, token t + 1, is also an input the model can read, so it "
+             "learns to copy it: an easy, low training loss. With the mask that token is hidden, as it is in "
+             "generation, and the copying trick has nothing to copy. " + numbers,
+    }.get(answer, numbers)
+    return grade_prediction(
+        prediction, answer, name="exercise 6 (training without the causal mask)", options="ABC", why=why,
+        hint=hint, strict=strict,
+        wrong={
+            "A": "look at the printed numbers again: compare each loss of the model without the mask with the "
+                 "causal model's.",
+            "B": "without the mask, position t can read token t + 1, which is exactly its target. Would the "
+                 "training loss stay the same?",
+            "C": "seeing more in training helps only if the same view is there later. In generation, token t + 1 "
+                 "does not exist yet when position t predicts it.",
+        },
+        ladder=Hints(
+            nudge="ask what position t may read in each case, and what its target is.",
+            concept="the target at position t is input token t + 1. Without the causal mask, position t attends to "
+                    "it, so the loss can fall almost to 0 by copying; a model that learned to copy has learned "
+                    "little about the language, and under the mask (as in generation) it must guess.",
+            code="x = torch.arange(6)[None]; print('reads', x[:, :-1], 'predicts', x[:, 1:])   "
+                 "# without the mask, position t reads the whole row",
         ),
     )
