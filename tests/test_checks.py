@@ -75,11 +75,22 @@ def test_hints_come_in_steps(capsys):
         check_function(lambda x: x.sum(-2), _reference, CASES, name="total", hint=7)
 
 
+def test_a_tuple_of_tensors_with_wrong_values_is_described_not_dumped(capsys):
+    import torch
+
+    ref = lambda x: (x * 2, x.sum(-1))                                     # noqa: E731
+    check_function(lambda x: (x * 2, x.sum(-1) + 0.5), ref, [(torch.ones(2, 3),)], name="pair")
+    out = capsys.readouterr().out
+    assert "item 1 of your output has the right shape (2,)" in out and "yours is 3.5 and the expected value 3" in out
+    assert "tensor(" not in out
+
+
 def test_a_ladder_for_answers_outside_the_catalogue(capsys):
     ladder = Hints("the values are off.", "each output is the sum of one row of D numbers.")
     check_function(lambda x: x.sum(-1) + 1, _reference, CASES, hints=ladder, name="sums")
     out = capsys.readouterr().out
-    assert "the shape (2, 3) and dtype are right, but the values differ" in out and "Hint: the values are off." in out
+    assert "has the right shape (2, 3) and dtype, but its values differ" in out and "Hint: the values are off." in out
+    assert "the largest difference is at [" in out and "tensor(" not in out
     check_function(lambda x: x.sum(-1) + 1, _reference, CASES, hints=ladder, name="sums")
     assert "Concept: each output is the sum" in capsys.readouterr().out
     check_value(5, 6, name="count", hints={4: "count both ends."}, ladder=Hints("not quite.", "n + 1 fence posts."))

@@ -225,6 +225,31 @@ def mismatch(got: Any, expected: Any, where: str = "your answer") -> str | None:
     return None
 
 
+def _value_difference(got: Any, expected: Any, atol: float, rtol: float, where: str = "your output") -> str:
+    """For two answers of the same kind: where the values first differ, in words (never a dump of whole tensors)."""
+    if hasattr(got, "shape") and hasattr(expected, "shape") and hasattr(got, "dtype"):
+        import numpy as np
+
+        g = np.asarray(got.detach().cpu() if hasattr(got, "detach") else got, dtype=float)
+        e = np.asarray(expected.detach().cpu() if hasattr(expected, "detach") else expected, dtype=float)
+        if g.size == 0:
+            return f"{where} has the right shape {tuple(g.shape)}, but its values differ"
+        gap = np.nan_to_num(np.abs(g - e), nan=np.inf)
+        i = np.unravel_index(int(np.argmax(gap)), g.shape)
+        index = ", ".join(map(str, i))
+        return (f"{where} has the right shape {tuple(g.shape)} and dtype, but its values differ: the largest difference "
+                f"is at [{index}], where yours is {g[i]:.4g} and the expected value {e[i]:.4g}")
+    if isinstance(got, (list, tuple)) and isinstance(expected, (list, tuple)) and len(got) == len(expected):
+        for k, (g, e) in enumerate(zip(got, expected)):
+            if not _close(g, e, atol, rtol):
+                return _value_difference(g, e, atol, rtol, f"item {k} of {where}")
+    if isinstance(got, dict) and isinstance(expected, dict) and got.keys() == expected.keys():
+        for k in expected:
+            if not _close(got[k], expected[k], atol, rtol):
+                return _value_difference(got[k], expected[k], atol, rtol, f"{where}[{k!r}]")
+    return f"{where} is {_describe(got)}; expected {_describe(expected)}"
+
+
 def _where_raised(err: BaseException) -> str:
     """' at line N of your code: `text`' for the deepest frame outside the course's package and the libraries."""
     import linecache
@@ -302,13 +327,7 @@ def check_function(
                                                                       mistake.code), strict)
             except Exception:
                 continue
-        kind = mismatch(got, expected, "your output")
-        if kind:
-            detail = kind
-        elif hasattr(got, "shape") and hasattr(expected, "shape"):
-            detail = f"the shape {tuple(got.shape)} and dtype are right, but the values differ"
-        else:
-            detail = f"got {_describe(got)}, expected {_describe(expected)}"
+        detail = mismatch(got, expected, "your output") or _value_difference(got, expected, atol, rtol)
         message = f"not yet (test case {k + 1}): {detail}."
         if hints is not None:
             message += "\n   " + _ladder(level, hints.nudge, hints.concept, hints.code)
