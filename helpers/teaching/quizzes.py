@@ -51,18 +51,19 @@ _WRITTEN: dict[str, tuple[Question, ...]] = {
             unit="tokens",
         ),
         Choice(
-            "Predict, then check with the slider of section 4: dividing the scores by a temperature T = 4 before the "
-            "softmax makes the distribution ...",
-            ("flatter: probabilities move towards uniform",
-             "sharper: the top word gets more probability",
-             "unchanged: softmax ignores scaling",
-             "sum to 4"),
+            "Section 4 printed the top word's probability falling as the temperature rose to T = 4. Why does dividing "
+            "the scores by T = 4 before the softmax flatten the distribution?",
+            ("Dividing by 4 shrinks the gaps between the scores, and the softmax depends only on those gaps",
+             "Dividing makes every score smaller, so every probability gets smaller",
+             "The softmax adds T to every score before exponentiating",
+             "The probabilities are divided by 4 and then renormalised"),
             answer=0,
             explanations=(
-                "Dividing by T > 1 shrinks the gaps between scores, so the probabilities move closer together.",
-                "That is T < 1: it multiplies the gaps between scores.",
-                "Softmax ignores *adding* a constant to every score, not multiplying them.",
-                "A softmax always sums to 1, whatever the temperature."),
+                "Adding the same number to every score changes nothing after the softmax; only the gaps matter. "
+                "Dividing by T > 1 shrinks every gap, so the probabilities move closer together (towards uniform).",
+                "The probabilities always sum to 1, so they cannot all get smaller: some rise while the top one falls.",
+                "Adding the same T to every score would change nothing at all, since only the gaps matter.",
+                "Dividing every probability by 4 and renormalising gives back the same probabilities."),
         ),
     ),
     "01": (
@@ -94,8 +95,8 @@ _WRITTEN: dict[str, tuple[Question, ...]] = {
             answer=0,
             explanations=(
                 "A dot product of d entries of variance 1 has variance d (the question above). Without the "
-                "division, large d gives huge score gaps, the softmax puts almost all weight on one key and its "
-                "gradients vanish; dividing by √d brings the variance back to 1.",
+                "division, large d gives large score gaps, the softmax puts most of the weight on one key and its "
+                "gradients shrink (section 3 measures by how much); dividing by √d brings the variance back to 1.",
                 "The softmax alone does that: its outputs over the keys always sum to 1, scaled or not.",
                 "exp is never negative, so the softmax weights are non-negative with or without the scaling.",
                 "The division is one extra operation; it saves nothing. It changes how peaked the weights are."),
@@ -215,19 +216,21 @@ _WRITTEN: dict[str, tuple[Question, ...]] = {
                          (512, "the heads divide d_model between them; they do not multiply it")),
         ),
         Choice(
-            "Predict, then compare with section 3: in self-attention without positional encodings, if you shuffle "
-            "the input tokens, the outputs ...",
-            ("are shuffled the same way, and otherwise unchanged",
-             "stay in the original order",
-             "change completely",
-             "become all equal"),
+            "Section 3 shuffled the input tokens of self-attention without positional encodings, and the outputs "
+            "came back shuffled the same way, otherwise unchanged. Why?",
+            ("Each output is its own token's query against the keys and values of all tokens, and a sum over all "
+             "tokens does not depend on their order",
+             "The softmax sorts the scores before weighting the values",
+             "The output projection puts the rows back in their original order",
+             "The feed-forward network undoes the shuffle"),
             answer=0,
             explanations=(
-                "Attention compares tokens by content only, so it cannot tell 狗找了猫 from 猫找了狗 without "
-                "positional encodings.",
-                "Each output belongs to its input token, so the outputs move with the tokens.",
-                "Each token's output is the same as before, only at a new place.",
-                "Different tokens still have different content, so different outputs."),
+                "Nothing in the computation knows a position: a token's output depends only on its content and the "
+                "set of all tokens. So attention cannot tell 狗找了猫 from 猫找了狗 without positional encodings.",
+                "The softmax turns scores into weights in place; it sorts nothing.",
+                "The output projection acts on each row on its own; it cannot move rows.",
+                "The feed-forward network also acts on each position on its own, so it cannot undo or cause a "
+                "shuffle."),
         ),
         Choice(
             "Which mask does the decoder's self-attention use in training?",
@@ -270,22 +273,21 @@ _WRITTEN: dict[str, tuple[Question, ...]] = {
                 "Every later position can look back at position 5 too."),
         ),
         Choice(
-            "Predict, then compare with section 9: greedy generation with a KV cache, against the same model "
-            "without one, gives ...",
-            ("the same tokens, with less work per new token",
-             "slightly different tokens, because cached keys and values go stale as the text grows",
-             "the same tokens, but only while the text is shorter than the number of heads",
-             "worse tokens, because each step sees only the newest token"),
+            "Section 9 asserts that greedy generation with a KV cache gives exactly the tokens of the same model "
+            "without one. Why can the cache lose nothing?",
+            ("With a causal mask, the keys and values of earlier positions never change when a token is added",
+             "The cache stores the chosen tokens, and the model is re-run on them at every step",
+             "The cache is refreshed from the whole text every few steps",
+             "It only holds while the text is shorter than the number of heads"),
             answer=0,
             explanations=(
-                "With a causal mask the keys and values of earlier positions never change when a token is "
-                "added, so storing them loses nothing: section 9 asserts the two token sequences are equal, "
-                "and only the work per step differs.",
-                "They cannot go stale: position i's key and value depend only on tokens 0..i, which the causal "
-                "mask keeps fixed.",
+                "Position i's key and value depend only on tokens 0..i, which the causal mask keeps fixed, so "
+                "computing them once and storing them gives the same numbers as recomputing them: only the work "
+                "per step changes.",
+                "That would be recomputation without a cache; the cache stores keys and values, not tokens.",
+                "Nothing needs refreshing: a stored key or value can never become out of date under a causal mask.",
                 "The cache's length has nothing to do with the number of heads; it holds one key and value per "
-                "token, per head, per layer.",
-                "The new token's query still attends to every cached key, so it sees the whole text."),
+                "token, per head, per layer."),
         ),
         Numeric(
             "A model assigns the same probability to each of 1,024 tokens. What is its perplexity?",

@@ -332,7 +332,7 @@ def check_prediction_scaling(prediction, largest, *, hint: int | None = None, st
         "A": "A score q · k adds up d_head products of size about 1, so its spread grows like √d_head: wide heads "
              "get widely spread scores, and the softmax then gives nearly all the weight to the largest one. "
              + numbers + " Dividing by √d_head brings the spread back to 1 whatever the head's width; a saturated "
-             "softmax would also pass back tiny gradients.",
+             "softmax would also pass back smaller gradients.",
     }.get(answer, numbers)
     return grade_prediction(
         prediction, answer, name="exercise 6 (heads without the scaling)", options="ABC", why=why,
