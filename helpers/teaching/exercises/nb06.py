@@ -58,7 +58,7 @@ def check_as_text(fn, *, strict: bool = False, hint: int | None = None) -> Check
                                                                    "English the model must write",
                 concept=_AS_TEXT_CONCEPT, code=_AS_TEXT_CODE),
     ]
-    hints = Hints("compare your list with the order in the exercise: a marker, the Chinese, a marker, the English, "
+    hints = Hints("compare your list with the text format of §1: a marker, the Chinese, a marker, the English, "
                   "an end marker. Each marker appears once.", _AS_TEXT_CONCEPT, _AS_TEXT_CODE)
     return check_function(fn, as_text, cases, mistakes=mistakes, hints=hints, hint=hint,
                           name="exercise 1 (a pair as text)", strict=strict)
