@@ -20,7 +20,9 @@ feed-forward 512, dropout 0.1, sinusoidal positions, AdamW, batch 64, gradient c
 ``--data tatoeba`` runs ``ed``, ``do`` and ``prefix`` on the real Tatoeba pairs (``helpers.recipes.tatoeba_data``).
 
 **Plan of each arm** (every arm gets exactly the same plan; each run appends one JSON line to
-``checkpoints/fair/DATA-ARM.jsonl``, and a run already in the log is skipped, so an interrupted plan resumes):
+``results/fair_runs/DATA-ARM.jsonl``, a tracked folder, so that a sweep split across sittings keeps every finished run;
+a run already in the log is skipped, so an interrupted plan resumes; trained weights go to its ``weights/`` folder,
+which git ignores):
 
 1. *Tuning*: learning rate {1e-3, 2e-3, 4e-3} x warm-up {0, 200} at 600 steps, seed 0, scored by the cross-entropy of
    the answer tokens on the ``valid`` pairs (the same tokens for every arm); a best rate on the grid's edge extends
@@ -54,7 +56,7 @@ sys.path.insert(0, str(ROOT))
 from helpers.recipes import longest_third  # noqa: E402
 from helpers.results import RESULTS_DIR, make_provenance, save_result  # noqa: E402
 
-LOG_DIR = ROOT / "checkpoints" / "fair"
+LOG_DIR = RESULTS_DIR / "fair_runs"
 OUT = RESULTS_DIR / "fair_arms.json"
 CODE = ["scripts/fair_arms.py", "helpers/gpt.py", "helpers/transformer.py", "helpers/attention.py", "helpers/train.py",
         "helpers/recipes.py", "helpers/metrics.py", "helpers/generate.py", "helpers/experiments/task_models.py",
@@ -238,6 +240,9 @@ class Runner:
         if stage == "long" and not failed:      # kept for the probes that need trained models (rank, long range)
             import torch
 
+            if self.dataset == "synthetic":     # the long-range probe, stored with the run (weights are not tracked)
+                result["long_range"] = self.long_range_row(model, seed, steps)
+
             weights = self.log.parent / "weights" / f"{self.log.stem}-seed{seed}.pt"
             weights.parent.mkdir(parents=True, exist_ok=True)
             torch.save({"state_dict": model.state_dict(), "recipe": recipe, "steps": steps}, weights)
@@ -250,6 +255,24 @@ class Runner:
               f"{ {k: round(v, 1) for k, v in last.items() if k.startswith('bleu')} } "
               f"{result['seconds']:.0f} s{' FAILED ' + failed if failed else ''}", flush=True)
         return result
+
+
+    def long_range_row(self, model, seed: int, steps: int) -> dict:
+        """The long-range probe (``helpers.experiments.long_range``) of one trained model: the teacher-forced loss of
+        the test pairs' English words, grouped by their distance from their Chinese source in the decoder-only text."""
+        import dataclasses
+
+        from helpers.experiments import long_range as lr
+
+        pairs = self.data.test
+        scores = lr.token_scores(model, pairs, self.data, vocab=None if self.is_ed else self.vocab,
+                                 prefix_lm=self.arm == "prefix")
+        buckets = lr.by_distance(pairs, scores)
+        model.train()
+        return {"seed": seed, "steps": steps, "growth": lr.growth(buckets), "log_growth": lr.growth(buckets, log=True),
+                "growth_accuracy": lr.growth(buckets, "accuracy"),
+                "buckets": [{**{k: v for k, v in dataclasses.asdict(b).items() if k != "hi"}, "label": b.label}
+                            for b in buckets]}
 
 
 def _at(marks, evaluate):
@@ -331,11 +354,8 @@ def seconds_per_step(dataset: str, tiny: bool, log_dir: Path, batches: int = 12)
 
 
 def long_range(dataset: str, tiny: bool, log_dir: Path) -> dict:
-    """The long-range probe (``helpers.experiments.long_range``) on every long run's trained weights: the
-    teacher-forced loss of the test pairs' English words, grouped by their distance from their Chinese source in
-    the decoder-only text. Written to ``DATA-long_range.json`` in the log folder (the report includes it)."""
-    import dataclasses
-
+    """The long-range probe of every long run: the row stored with the run, or (a log from before the probe ran with
+    each run) computed again from its kept weights. Written to ``DATA-long_range.json`` in the log folder."""
     import torch
 
     from helpers.experiments import long_range as lr
@@ -343,24 +363,19 @@ def long_range(dataset: str, tiny: bool, log_dir: Path) -> dict:
     out = {}
     for arm in DATA_ARMS[dataset]:
         runner = Runner(dataset, arm, tiny, log_dir)
-        runs = sorted((r for r in runner.done.values() if r["stage"] == "long" and r.get("weights")),
+        runs = sorted((r for r in runner.done.values() if r["stage"] == "long" and not r["failed"]),
                       key=lambda r: r["seed"])
         rows = []
         for r in runs:
-            model = runner.build(r["seed"])
-            state = torch.load(log_dir / r["weights"], map_location="cpu", weights_only=True)
-            model.load_state_dict(state["state_dict"])
-            pairs = runner.data.test
-            scores = lr.token_scores(model, pairs, runner.data, vocab=None if runner.is_ed else runner.vocab,
-                                     prefix_lm=arm == "prefix")
-            buckets = lr.by_distance(pairs, scores)
-            rows.append({"seed": r["seed"], "steps": r["steps"], "growth": lr.growth(buckets),
-                         "log_growth": lr.growth(buckets, log=True),
-                         "growth_accuracy": lr.growth(buckets, "accuracy"),
-                         "buckets": [{**{k: v for k, v in dataclasses.asdict(b).items() if k != "hi"}, "label": b.label}
-                                     for b in buckets]})
-            print(f"[{dataset}/{arm}] long range seed {r['seed']}: growth {rows[-1]['growth']:+.4f} "
-                  f"{[round(b.loss, 4) for b in buckets]}", flush=True)
+            row = r.get("long_range")
+            if row is None:
+                model = runner.build(r["seed"])
+                state = torch.load(log_dir / r["weights"], map_location="cpu", weights_only=True)
+                model.load_state_dict(state["state_dict"])
+                row = runner.long_range_row(model, r["seed"], r["steps"])
+            rows.append(row)
+            print(f"[{dataset}/{arm}] long range seed {r['seed']}: growth {row['growth']:+.4f} "
+                  f"{[round(b['loss'], 4) for b in row['buckets']]}", flush=True)
         if rows:
             out[arm] = rows
     path = log_dir / f"{dataset}-long_range{'-tiny' if tiny else ''}.json"
@@ -404,8 +419,10 @@ def report(log_dir: Path, out: Path, tiny: bool = False, long_steps: int | None 
         raise SystemExit(f"no logs in {log_dir}: run `python scripts/fair_arms.py run --data synthetic --arm ed` first")
     result = {"data": data, "grid": GRID, "budget_steps": BUDGET_STEPS, "batch_size": BATCH,
               "provenance": make_provenance(
-                  "python scripts/fair_arms.py run --data D --arm A --threads 1 (every arm of both data sets, two at "
-                  "a time); python scripts/fair_arms.py timing --data D; python scripts/fair_arms.py report",
+                  "scripts/fair_sweep.sh A synthetic:ed synthetic:ed_shared synthetic:prefix and, beside it, "
+                  "scripts/fair_sweep.sh B synthetic:do synthetic:do_full (then the tatoeba arms the same way; each "
+                  "runs python scripts/fair_arms.py run --data D --arm A --threads 1); python scripts/fair_arms.py "
+                  "timing --data D; python scripts/fair_arms.py report",
                   [0, *FINAL_SEEDS], {"long_steps": LONG_STEPS, "budget_steps": BUDGET_STEPS, "batch_size": BATCH,
                                       "grid": GRID, "max_extend": MAX_EXTEND}, CODE, machine=platform.machine())}
     save_result(str(out), result)
