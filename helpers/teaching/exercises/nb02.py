@@ -28,6 +28,7 @@ import torch
 
 from helpers.rnn import Seq2Seq
 from helpers.teaching.checks import CheckResult, Hints, Mistake, check_function, check_value
+from helpers.teaching.exercises.predictions import grade_prediction
 from helpers.teaching.exercises.nb02_build import check_decoder_step, decoder_step  # noqa: F401 (exercise 5)
 
 BOS_ID, EOS_ID, PAD_ID = 1, 2, 0
@@ -320,13 +321,12 @@ def check_prediction_bottleneck(prediction, shifts: dict, *, hint: int | None = 
     """Exercise 6: ``prediction`` ("A" to "D") against what ``shifts`` ({"first", "middle", "last"}: how far the
     one vector moved, relative to its length, averaged over sentences) shows."""
     expected = bottleneck_answer(shifts)
-    if isinstance(prediction, str):
-        prediction = prediction.strip().upper()
     measured = ", ".join(f"{where} {shifts[where]:.2f}" for where in ("first", "middle", "last"))
     ratio = max(shifts.values()) / min(shifts.values())
     if expected == "D":
-        hints = {letter: f"the measured shifts are {measured}: the largest is only {ratio:.1f} times the smallest, "
+        wrong = {letter: f"the measured shifts are {measured}: the largest is only {ratio:.1f} times the smallest, "
                          "less than 1.5 times, so the three count as about the same." for letter in "ABC"}
+        why = f"In this measurement the three changes moved the one vector about equally ({measured})."
     else:
         reasons = {
             "A": "our encoder also reads from right to left, and for that direction the first character is the "
@@ -336,28 +336,23 @@ def check_prediction_bottleneck(prediction, shifts: dict, *, hint: int | None = 
                  "whole." if shifts["last"] > shifts["middle"] else "",
             "D": f"the largest is {ratio:.0f} times the smallest.",
         }
-        hints = {letter: f"the measured shifts are {measured}: "
+        wrong = {letter: f"the measured shifts are {measured}: "
                          + (reasons[letter] or f"the {BOTTLENECK_OPTIONS[letter]} one is not the smallest.")
                  for letter in BOTTLENECK_OPTIONS if letter != expected}
-    ladder = Hints(
-        nudge="read the three numbers the check cell printed: which change moved the one vector least? Answer with "
-              "one letter, A, B, C or D.",
-        concept="each direction of the encoder keeps its newest input almost whole and only part of every older "
-                "one, at each step. The one vector is made of the two final states. So for each position, ask how "
-                "many steps old that character is for the left-to-right GRU, and for the right-to-left one.",
-        code=f'prediction_bottleneck = "{expected}"      # the measured shifts: {measured}')
-    result = check_value(prediction, expected, name="exercise 6 (which change moves the one vector least)",
-                         hints=hints, ladder=ladder, hint=hint, strict=strict)
-    if result:
+        why = (f"In this measurement the change of the {BOTTLENECK_OPTIONS[expected]} character moved the one "
+               f"vector least ({measured}).")
         if expected == "B":
-            why = ("each GRU step keeps only part of the old state, so every character fades as more are read. The "
+            why = ("Each GRU step keeps only part of the old state, so every character fades as more are read. The "
                    "left-to-right GRU reads the last character last, the right-to-left GRU reads the first character "
                    "last: each end is fresh in one of the two final states. A middle character is half a sentence "
-                   "old in both, and little of it reaches the one vector.")
-        elif expected == "D":
-            why = f"in this measurement the three changes moved the one vector about equally ({measured})."
-        else:
-            why = (f"in this measurement the change of the {BOTTLENECK_OPTIONS[expected]} character moved the one "
-                   f"vector least ({measured}).")
-        print(f"   Why: {why}")
-    return result
+                   f"old in both, and little of it reaches the one vector ({measured}).")
+    return grade_prediction(
+        prediction, expected, name="exercise 6 (which change moves the one vector least)", options="ABCD", why=why,
+        wrong=wrong, hint=hint, strict=strict,
+        ladder=Hints(
+            nudge="read the three numbers the check cell printed: which change moved the one vector least? Answer "
+                  "with one letter, A, B, C or D.",
+            concept="each direction of the encoder keeps its newest input almost whole and only part of every older "
+                    "one, at each step. The one vector is made of the two final states. So for each position, ask "
+                    "how many steps old that character is for the left-to-right GRU, and for the right-to-left one.",
+            code=f'prediction_bottleneck = "{expected}"      # the measured shifts: {measured}'))

@@ -24,6 +24,7 @@ from __future__ import annotations
 import torch
 
 from helpers.teaching.checks import CheckResult, Hints, Mistake, check_function, check_value
+from helpers.teaching.exercises.predictions import grade_prediction
 from helpers.teaching.exercises.nb03_build import check_decoder_forward, decoder_forward  # noqa: F401 (exercise 5)
 
 __all__ = [
@@ -333,31 +334,26 @@ def check_prediction_padding(prediction, pad_mass: float, pad_share: float, *, h
     """Exercise 6: ``prediction`` ("A", "B" or "C") against the measured share of attention on the padding
     (``pad_mass``) and the padding's share of the positions (``pad_share``)."""
     expected = padding_answer(pad_mass, pad_share)
-    if isinstance(prediction, str):
-        prediction = prediction.strip().upper()
     measured = f"the padding got {pad_mass:.1%} of the weight and holds {pad_share:.1%} of the positions"
-    hints = {letter: f"{measured}, so the answer is not '{PADDING_OPTIONS[letter]}'." for letter in PADDING_OPTIONS}
+    wrong = {letter: f"{measured}, so the answer is not '{PADDING_OPTIONS[letter]}'." for letter in PADDING_OPTIONS}
     if expected != "A":
-        hints["A"] = (f"{measured}. A padded position holds a zero vector, but zero is not minus infinity: its score "
+        wrong["A"] = (f"{measured}. A padded position holds a zero vector, but zero is not minus infinity: its score "
                       "is an ordinary number, and the softmax gives every finite score some weight.")
-    hints.pop(expected)
-    ladder = Hints(
-        nudge="compare the two numbers the check cell printed: the weight the padding got, and its share of the "
-              "positions. Answer with one letter, A, B or C.",
-        concept="at a padded position the encoder's output is the zero vector, so its key W_k 0 is zero too; its "
-                "score v · tanh(W_q s + 0) is a finite number. The softmax gives a finite score a weight above 0; "
-                "only the mask (minus infinity before the softmax) gives exactly 0.",
-        code=f'prediction_padding = "{expected}"      # {measured}')
-    result = check_value(prediction, expected, name="exercise 6 (attention without the padding mask)",
-                         hints=hints, ladder=ladder, hint=hint, strict=strict)
-    if result:
-        if expected == "C":
-            why = ("a padded position's encoder output is the zero vector, but its score v · tanh(W_q s) is an "
-                   "ordinary number, not minus infinity, so the softmax gives it some weight, as it does a real "
-                   "character. With many pad positions the padding takes a large part of the attention, and as its "
-                   "values are zero vectors, the context vector shrinks by that part. Only the mask keeps the "
-                   "padding out.")
-        else:
-            why = f"in this measurement {measured}."
-        print(f"   Why: {why}")
-    return result
+    wrong.pop(expected)
+    why = f"In this measurement {measured}."
+    if expected == "C":
+        why = ("A padded position's encoder output is the zero vector, but its score v · tanh(W_q s) is an "
+               "ordinary number, not minus infinity, so the softmax gives it some weight, as it does a real "
+               "character. With many pad positions the padding takes a large part of the attention, and as its "
+               "values are zero vectors, the context vector shrinks by that part. Only the mask keeps the "
+               f"padding out ({measured}).")
+    return grade_prediction(
+        prediction, expected, name="exercise 6 (attention without the padding mask)", options="ABC", why=why,
+        wrong=wrong, hint=hint, strict=strict,
+        ladder=Hints(
+            nudge="compare the two numbers the check cell printed: the weight the padding got, and its share of the "
+                  "positions. Answer with one letter, A, B or C.",
+            concept="at a padded position the encoder's output is the zero vector, so its key W_k 0 is zero too; its "
+                    "score v · tanh(W_q s + 0) is a finite number. The softmax gives a finite score a weight above 0; "
+                    "only the mask (minus infinity before the softmax) gives exactly 0.",
+            code=f'prediction_padding = "{expected}"      # {measured}'))

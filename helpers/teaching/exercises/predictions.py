@@ -1,8 +1,8 @@
-"""Grading a "predict, then measure" exercise (notebooks 04 and 05): the learner picks a letter before a check cell
+"""Grading a "predict, then measure" exercise (notebooks 02 to 05): the learner picks a letter before a check cell
 measures the effect; the checker grades the letter against the answer *the measurement* supports.
 
-The answer is derived from the measured numbers by the notebook's checker (``nb04.check_prediction_scaling``,
-``nb05.check_prediction_mask``), never hard-coded, so if a measurement came out differently the grade would follow it.
+The answer is derived from the measured numbers by the notebook's checker (``nb02.check_prediction_bottleneck``,
+``nb03.check_prediction_padding``, ``nb04.check_prediction_scaling``, ``nb05.check_prediction_mask``), never hard-coded, so if a measurement came out differently the grade would follow it.
 """
 
 from __future__ import annotations
