@@ -20,9 +20,9 @@ feed-forward 512, dropout 0.1, sinusoidal positions, AdamW, batch 64, gradient c
 ``--data tatoeba`` runs ``ed``, ``do`` and ``prefix`` on the real Tatoeba pairs (``helpers.recipes.tatoeba_data``).
 
 **Plan of each arm** (every arm gets exactly the same plan; each run appends one JSON line to
-``results/fair_runs/DATA-ARM.jsonl``, a tracked folder, so that a sweep split across sittings keeps every finished run;
-a run already in the log is skipped, so an interrupted plan resumes; trained weights go to its ``weights/`` folder,
-which git ignores):
+``results/runs/fair/DATA-ARM.jsonl``, a tracked folder, so that a sweep split across sittings keeps every finished
+run; a run already in the log is skipped, so an interrupted plan resumes; trained weights go to ``checkpoints/fair/``,
+which git ignores, or with ``--log DIR`` to ``DIR/weights/``):
 
 1. *Tuning*: learning rate {1e-3, 2e-3, 4e-3} x warm-up {0, 200} at 600 steps, seed 0, scored by the cross-entropy of
    the answer tokens on the ``valid`` pairs (the same tokens for every arm); a best rate on the grid's edge extends
@@ -56,7 +56,7 @@ sys.path.insert(0, str(ROOT))
 from helpers.recipes import longest_third  # noqa: E402
 from helpers.results import RESULTS_DIR, make_provenance, save_result  # noqa: E402
 
-LOG_DIR = RESULTS_DIR / "fair_runs"
+LOG_DIR = RESULTS_DIR / "runs" / "fair"
 OUT = RESULTS_DIR / "fair_arms.json"
 CODE = ["scripts/fair_arms.py", "helpers/gpt.py", "helpers/transformer.py", "helpers/attention.py", "helpers/train.py",
         "helpers/recipes.py", "helpers/metrics.py", "helpers/generate.py", "helpers/experiments/task_models.py",
@@ -243,10 +243,10 @@ class Runner:
             if self.dataset == "synthetic":     # the long-range probe, stored with the run (weights are not tracked)
                 result["long_range"] = self.long_range_row(model, seed, steps)
 
-            weights = self.log.parent / "weights" / f"{self.log.stem}-seed{seed}.pt"
+            weights = weights_dir(self.log.parent) / f"{self.log.stem}-seed{seed}.pt"
             weights.parent.mkdir(parents=True, exist_ok=True)
             torch.save({"state_dict": model.state_dict(), "recipe": recipe, "steps": steps}, weights)
-            result["weights"] = str(weights.relative_to(self.log.parent))
+            result["weights"] = weights.name
         with self.log.open("a") as f:
             f.write(json.dumps(result) + "\n")
         self.done[key] = result
@@ -273,6 +273,12 @@ class Runner:
                 "growth_accuracy": lr.growth(buckets, "accuracy"),
                 "buckets": [{**{k: v for k, v in dataclasses.asdict(b).items() if k != "hi"}, "label": b.label}
                             for b in buckets]}
+
+
+def weights_dir(log_dir: Path) -> Path:
+    """Where the long runs' weights go: ``checkpoints/fair/`` for the tracked logs (weights are not committed),
+    ``LOG/weights/`` for any other log folder."""
+    return ROOT / "checkpoints" / "fair" if log_dir.resolve() == LOG_DIR.resolve() else log_dir / "weights"
 
 
 def _at(marks, evaluate):
@@ -370,7 +376,8 @@ def long_range(dataset: str, tiny: bool, log_dir: Path) -> dict:
             row = r.get("long_range")
             if row is None:
                 model = runner.build(r["seed"])
-                state = torch.load(log_dir / r["weights"], map_location="cpu", weights_only=True)
+                state = torch.load(weights_dir(log_dir) / Path(r["weights"]).name, map_location="cpu",
+                                   weights_only=True)
                 model.load_state_dict(state["state_dict"])
                 row = runner.long_range_row(model, r["seed"], r["steps"])
             rows.append(row)

@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 
 from helpers.results import RESULTS_DIR, make_provenance, save_result  # noqa: E402
 
-LOG_DIR = ROOT / "checkpoints" / "many_tasks"
+LOG_DIR = ROOT / "results" / "runs" / "many_tasks"     # tracked: a sweep split across sittings keeps its runs
 OUT = RESULTS_DIR / "many_tasks.json"
 CODE = ["scripts/many_tasks.py", "helpers/experiments/task_models.py", "helpers/experiments/text_tasks.py",
         "helpers/gpt.py", "helpers/transformer.py", "helpers/train.py"]

@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from helpers.results import RESULTS_DIR, make_provenance, save_result  # noqa: E402
 
-LOG_DIR = ROOT / "checkpoints" / "unpaired"
+LOG_DIR = ROOT / "results" / "runs" / "unpaired"     # tracked: a sweep split across sittings keeps its runs
 OUT = RESULTS_DIR / "unpaired_arms.json"
 CODE = ["scripts/unpaired_arms.py", "helpers/experiments/unpaired.py", "helpers/experiments/denoising.py",
         "helpers/experiments/task_models.py", "helpers/experiments/text_tasks.py", "helpers/gpt.py",

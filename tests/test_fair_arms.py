@@ -41,7 +41,7 @@ def test_tiny_plan_and_the_report(tmp_path):
             assert {max(1, round(lv / flops[arm])) for lv in levels} <= steps and r["steps"] in steps
             assert all(0 <= e[k] <= 100 for e in scored for k in e if k.startswith(("bleu", "chrf")))
             assert len(r["evals"]) >= 8 and all(math.isfinite(e["valid_loss"]) for e in r["evals"])
-        assert all((tmp_path / r["weights"]).is_file() for r in long)          # trained weights kept for probes
+        assert all((fa.weights_dir(tmp_path) / r["weights"]).is_file() for r in long)          # trained weights kept for probes
         before = len(rows)
         fa.main(["run", "--data", "synthetic", "--arm", arm, "--tiny", "--long-steps", "8", "--log", str(tmp_path)])
         assert len((tmp_path / f"synthetic-{arm}-tiny.jsonl").read_text().splitlines()) == before   # resumed

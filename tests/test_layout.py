@@ -158,8 +158,11 @@ def test_results_hold_only_json():
     assert RESULTS_DIR.is_dir()
     for name in ("bench_gpt", "scaling_sweep", "why_decoder_only", "why_decoder_only_curves", "timings"):
         assert (RESULTS_DIR / f"{name}.json").is_file(), f"results/{name}.json is missing"
-    others = [p.name for p in RESULTS_DIR.iterdir() if p.suffix != ".json"]
+    others = [p.name for p in RESULTS_DIR.iterdir() if p.suffix != ".json" and p.name != "runs"]
     assert not others, f"results/ holds only JSON results; move {others} (weights go to data/weights/)"
+    # results/runs/: the run logs of sweeps split across sittings (JSON lines), no weights (git ignores weights/)
+    logs = [p for p in (RESULTS_DIR / "runs").rglob("*") if p.is_file() and "weights" not in p.parts]
+    assert all(p.suffix in (".jsonl", ".json") for p in logs), f"results/runs/ holds only run logs: {logs}"
 
 
 def test_provenance_check_refuses_what_is_incomplete(tmp_path):

@@ -21,6 +21,14 @@ Public API (``N`` images, ``S = size``, ``P = S * S`` pixels, ``L`` the sequence
     predicted = read_captions(model, codec, pix)                  # (N,) digit read from each image, -1 if none
     drawn = draw_digits(model, codec, labels, generator=g)        # (N, S, S) grey levels in [0, 1]
     classify = nearest_mean(images, labels)                       # a model-free reader: classify(images) -> (N,)
+
+The encoder–decoder way (the comparison of ``scripts/multimodal_arms.py``): the encoder reads the image block or the
+caption, the decoder writes the other. ``ed_rows`` makes its training rows, ``ed_loss`` its loss, and
+``EncoderDecoderTwin`` gives a ``helpers.transformer.Transformer`` the ``generate`` of a GPT, so ``read_captions`` and
+``draw_digits`` score both families with the same code::
+
+    src, tgt_in, tgt_out = ed_rows(codec, pix, labels)            # (2N, P+2), (2N, P+3), (2N, P+3): both directions
+    twin = EncoderDecoderTwin(Transformer(cfg), codec)            # twin.generate(prompt, n) like GPT.generate
 """
 
 from __future__ import annotations
@@ -31,7 +39,7 @@ import numpy as np
 import torch
 
 __all__ = ["DIGITS_ZH", "DIGITS_EN", "STROKES", "caption", "draw_digit", "digit_images", "ImageTextCodec",
-           "read_captions", "draw_digits", "nearest_mean", "show_digits"]
+           "read_captions", "draw_digits", "nearest_mean", "show_digits", "ed_rows", "ed_loss", "EncoderDecoderTwin"]
 
 DIGITS_ZH = "零一二三四五六七八九"
 DIGITS_EN = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
@@ -251,3 +259,77 @@ def show_digits(images, titles=None, *, ncols: int = 10, scale: float = 0.9, fig
         fig.suptitle(fig_title)
     fig.tight_layout()
     return fig
+
+
+# --- the encoder–decoder twin --------------------------------------------------------------------------------------
+
+def ed_rows(codec: ImageTextCodec, levels: torch.Tensor, labels) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Encoder–decoder rows of both directions, padded with ``<pad>``: the first N read (source: the image block;
+    target: the caption), the next N draw (source: the caption; target: the image block).
+
+    Returns ``src (2N, P+2)``, ``tgt_in (2N, P+3)`` (``<eos>`` then the target) and ``tgt_out (2N, P+3)`` (the
+    target then ``<eos>``), as the decoder-only sequences hold them after the source.
+    """
+    src_len, tgt_len = codec.pixels + 2, codec.pixels + 3
+    src, tgt_in, tgt_out = [], [], []
+    for direction in ("read", "draw"):
+        for lv, d in zip(levels, np.asarray(labels).tolist()):
+            img, cap = codec.image_ids(lv), codec.caption_ids(int(d))
+            source, target = (img, cap) if direction == "read" else (cap, img)
+            src.append(source + [codec.PAD] * (src_len - len(source)))
+            tgt_in.append([codec.EOS] + target + [codec.PAD] * (tgt_len - 1 - len(target)))
+            tgt_out.append(target + [codec.EOS] + [codec.PAD] * (tgt_len - 1 - len(target)))
+    return tuple(torch.tensor(rows, dtype=torch.long) for rows in (src, tgt_in, tgt_out))
+
+
+def ed_loss(model, batch) -> tuple[torch.Tensor, torch.Tensor]:
+    """Teacher-forced cross-entropy of the target tokens of a batch ``(src, tgt_in, tgt_out)`` of ``ed_rows``."""
+    import torch.nn.functional as F
+
+    src, tgt_in, tgt_out = batch
+    logits = model(src, src != ImageTextCodec.PAD, tgt_in)                         # (B, T, V)
+    loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)), tgt_out.reshape(-1),
+                           ignore_index=ImageTextCodec.PAD)
+    return loss, (tgt_out != ImageTextCodec.PAD).sum()
+
+
+class EncoderDecoderTwin(torch.nn.Module):
+    """A ``Transformer`` with the prompt interface of the decoder-only model: ``generate(prompt (B, L), n)``.
+
+    A prompt is ``<eos> <img> pixels </img>`` (read: the encoder gets the image block, the decoder starts from
+    ``<eos>``) or ``<eos> caption <img>`` (draw: the encoder gets the caption, the decoder starts from ``<eos> <img>``).
+    Each new token runs the decoder over the target so far (no cache: these targets are at most 67 tokens) and is
+    picked by ``helpers.generate.sample_next``. Returns ``(B, L + n)``, the prompt then the new tokens.
+    """
+
+    def __init__(self, model, codec: ImageTextCodec):
+        super().__init__()
+        self.model, self.codec = model, codec
+
+    def forward(self, src, src_mask, tgt_in):
+        return self.model(src, src_mask, tgt_in)
+
+    @torch.no_grad()
+    def generate(self, prompt: torch.Tensor, max_new_tokens: int, temperature: float = 1.0,
+                 top_k: int | None = None, generator: torch.Generator | None = None) -> torch.Tensor:
+        from helpers.generate import sample_next
+
+        c = self.codec
+        reading = prompt[:, 1] == c.IMG                                          # (B,)
+        if not (bool(reading.all()) or not bool(reading.any())):
+            raise ValueError("a batch of prompts must all read an image or all draw one")
+        if bool(reading.all()):
+            src, tgt = prompt[:, 1:], prompt[:, :1]                              # image block; <eos>
+        else:
+            src, tgt = prompt[:, 1:-1], torch.stack([prompt[:, 0], prompt[:, -1]], 1)   # caption; <eos> <img>
+        was_training = self.model.training
+        self.model.eval()
+        mask = src != c.PAD
+        new = []
+        for _ in range(max_new_tokens):
+            logits = self.model(src, mask, tgt)[:, -1]                           # (B, V)
+            nxt = sample_next(logits, temperature=temperature, top_k=top_k, generator=generator)
+            new.append(nxt)
+            tgt = torch.cat([tgt, nxt[:, None]], 1)
+        self.model.train(was_training)
+        return torch.cat([prompt, torch.stack(new, 1)], 1)
