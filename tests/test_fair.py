@@ -93,3 +93,28 @@ def test_the_grid_extends_past_an_edge_winner():
     low = [{"lr": lr, "valid_loss": v} for lr, v in ((2e-3, 0.1), (4e-3, 0.3))]
     assert fair.extend_grid(low, lambda lr: {"lr": lr, "valid_loss": 0.2}) == 2e-3   # 1e-3 tried, and lost
     assert [r["lr"] for r in low] == [2e-3, 4e-3, 1e-3]
+
+
+def test_comparisons_judge_each_question_by_the_seed_rule(result):
+    for arm, extra in (("ed", {"bleu_test_long3": 30.0, "bleu_test_long": 20.0}),
+                       ("do", {"bleu_test_long3": 29.5, "bleu_test_long": 10.0})):
+        for k, run in enumerate(fair.long_runs(result, "synthetic", arm)):
+            run["evals"][-1].update({key: v + k for key, v in extra.items()})     # seeds 1-3 differ by 1 point
+    rows = fair.comparisons(result, "synthetic")
+    by = {(r["question"], r["at"]): r["comparison"] for r in rows}
+    # only the questions whose two arms ran (ed, do): none about prefix, full LM or shared layers
+    assert {r["a"] for r in rows} | {r["b"] for r in rows} == {"ed", "do"}
+    e3 = [r for r in rows if r["claim"] == "E3"]
+    assert [r["at"] for r in e3] == [0, 1, 2]                               # one verdict per compute level
+    # at equal FLOPs the decoder-only model's loss is higher (3.0 vs 2.0, 1.5 vs 1.0, 0.8 vs 0.5): contradicted
+    assert all(r["comparison"].verdict == "contradicted" for r in e3)
+    assert by[(fair.QUESTIONS[2][1], "final")].verdict == "contradicted"      # do 27 ± 1 vs ed 32 ± 1 BLEU
+    w2 = next(r for r in rows if r["metric"] == "bleu_test_long3")["comparison"]
+    assert w2.verdict == "within noise" and w2.difference == pytest.approx(0.5)   # 31 vs 30.5: inside the noise
+    assert next(r for r in rows if r["metric"] == "bleu_test_long")["comparison"].verdict == "supported"
+    assert not any(r["metric"] == "log_growth" for r in rows)                # no probe stored: that row is left out
+    result["data"]["synthetic"]["long_range"] = {"arms": {
+        "ed": [{"seed": s, "log_growth": 0.1 * s} for s in (1, 2, 3)],
+        "do": [{"seed": s, "log_growth": 0.1 * s + 0.02} for s in (1, 2, 3)]}}
+    growth = next(r for r in fair.comparisons(result, "synthetic") if r["metric"] == "log_growth")
+    assert growth["comparison"].verdict == "within noise" and growth["comparison"].min_effect == 0.05

@@ -62,3 +62,11 @@ def test_the_table_follows_this_run_s_verdicts():
     table = L.table_markdown(verdicts)
     assert table.count("\n") == len(L.FINDINGS) + 1 and "[Chung et al., 2022](https://arxiv.org/abs/2210.11416)" in table
     assert L.references_markdown().count("\n- ") == len(L.SOURCES) - 1
+
+
+def test_the_table_can_show_one_claim():
+    rows = L.table_rows([SimpleNamespace(claim_id="D5", verdict="supported")], claims=["D5"])
+    assert {r["claim"] for r in rows} == {"D5"} and len(rows) == sum(f.claim == "D5" for f in L.FINDINGS) >= 3
+    assert "Whisper" in L.table_markdown([], claims=["D5"])
+    with pytest.raises(ValueError, match="unknown claim ids"):
+        L.table_rows([], claims=["Z9"])

@@ -14,7 +14,8 @@ import math
 from typing import Any, Sequence
 
 __all__ = ["SHORT", "extend_grid", "load", "arms", "tuning", "chosen", "long_runs", "level_steps", "scores_at", "final_scores",
-           "curve", "steps_to_loss", "plateau_step", "parameters"]
+           "curve", "steps_to_loss", "plateau_step", "parameters", "MIN_EFFECT", "QUESTIONS", "comparisons",
+           "growth_scores"]
 
 NAME = "fair_arms"
 SHORT = {"ed": "encoder–decoder", "ed_shared": "enc–dec, shared layers", "do": "decoder-only",
@@ -163,3 +164,70 @@ def extend_grid(rows: list[dict], run, max_extend: int = 2) -> float:
         if min(rows, key=lambda r: r["valid_loss"])["lr"] != lr:
             break
     return min(rows, key=lambda r: r["valid_loss"])["lr"]
+
+
+# --- the verdicts ---------------------------------------------------------------------------------------------------
+
+# The smallest difference that counts, per kind of number (helpers.experiments.noise.compare's min_effect).
+MIN_EFFECT = {"bleu": 1.0, "chrf": 1.0, "valid_loss": 0.005, "log_growth": 0.05}
+
+# What notebook 06a asks of the stored runs: (claim id or "" for a design question, the question, arm a, "higher" or
+# "lower", arm b, metric, where: "levels" = at each equal-compute level, "final" = at the end of the long runs).
+QUESTIONS: tuple[tuple[str, str, str, str, str, str, str], ...] = (
+    ("E3", "the decoder-only model learns faster per FLOP (lower valid loss at equal compute)",
+     "do", "lower", "ed", "valid_loss", "levels"),
+    ("E3", "... and so does the full-LM decoder-only model", "do_full", "lower", "ed", "valid_loss", "levels"),
+    ("", "trained to the end, the decoder-only model translates better (BLEU on test)",
+     "do", "higher", "ed", "bleu_test", "final"),
+    ("", "... the full-LM decoder-only model translates better", "do_full", "higher", "ed", "bleu_test", "final"),
+    ("W2", "the encoder–decoder keeps more quality on the longest third of test (long inputs, trained lengths)",
+     "ed", "higher", "do", "bleu_test_long3", "final"),
+    ("W2", "the decoder-only model's loss grows more with the distance to its source words (long-range probe)",
+     "do", "higher", "ed", "log_growth", "final"),
+    ("", "the encoder–decoder extrapolates better to longer sentences than any in training (test_long)",
+     "ed", "higher", "do", "bleu_test_long", "final"),
+    ("W1", "reading the source both ways (prefix-LM) beats the causal decoder-only model",
+     "prefix", "higher", "do", "bleu_test", "final"),
+    ("", "a loss on the source too (full LM) beats a loss on the answer only", "do_full", "higher", "do",
+     "bleu_test", "final"),
+    ("", "an encoder–decoder sharing its layers (the decoder-only model's size) keeps up with the plain one",
+     "ed_shared", "higher", "ed", "bleu_test", "final"),
+)
+
+
+def growth_scores(result: dict, dataset: str, arm: str) -> list[float]:
+    """One number per seed: the long-range probe's ``log_growth`` (how much the loss of an English word grows from
+    the nearest to the furthest distance to its source, as a log ratio) of each long run."""
+    probe = (_data(result, dataset).get("long_range") or {}).get("arms", {}).get(arm)
+    if not probe:
+        raise ValueError(f"{dataset}/{arm}: no long-range probe in the result (run `fair_arms.py long-range`)")
+    return [float(r["log_growth"]) for r in sorted(probe, key=lambda r: r["seed"])]
+
+
+def comparisons(result: dict, dataset: str) -> list[dict[str, Any]]:
+    """Every ``QUESTIONS`` row whose two arms were run on ``dataset``, judged by ``noise.compare`` on the per-seed
+    numbers: ``{"claim", "question", "a", "b", "metric", "at", "comparison"}``, one row per compute level for
+    ``"levels"`` (``at`` = 0, 1, 2) and one for ``"final"`` (``at`` = "final")."""
+    from .noise import compare
+
+    ran = set(arms(result, dataset))
+    rows = []
+    for claim, question, a, direction, b, metric, where in QUESTIONS:
+        if not {a, b} <= ran:
+            continue
+        kind = metric.split("_")[0] if metric != "log_growth" else metric
+        effect = MIN_EFFECT["valid_loss" if metric == "valid_loss" else kind]
+        if metric == "log_growth":
+            try:
+                pairs = [("final", growth_scores(result, dataset, a), growth_scores(result, dataset, b))]
+            except ValueError:
+                continue
+        elif where == "levels":
+            pairs = [(lv, scores_at(result, dataset, a, lv, metric), scores_at(result, dataset, b, lv, metric))
+                     for lv in range(len(_data(result, dataset)["levels"]))]
+        else:
+            pairs = [("final", final_scores(result, dataset, a, metric), final_scores(result, dataset, b, metric))]
+        for at, xa, xb in pairs:
+            rows.append({"claim": claim, "question": question, "a": a, "b": b, "metric": metric, "at": at,
+                         "comparison": compare(xa, xb, claim=direction, min_effect=effect)})
+    return rows

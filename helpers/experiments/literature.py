@@ -140,6 +140,9 @@ FINDINGS: tuple[Finding, ...] = (
             "a single uniform stack is not unique to decoder-only models."),
     Finding("chameleon2024", "D5", SUPPORTED,
             "One decoder-only model reads and writes interleaved image and text tokens (early fusion)."),
+    Finding("radford2023", "D5", MIXED,
+            "Whisper takes speech through an encoder–decoder: the encoder reads the audio's spectrogram, the decoder "
+            "writes the text. Another modality, and no decoder-only model."),
     Finding("liu2023", "D5", MIXED,
             "LLaVA feeds a separate vision encoder's output to a decoder-only language model: multimodal, but "
             "with an encoder for the image."),
@@ -190,13 +193,16 @@ def agreement(published: str, ours_verdict: str) -> str:
     return "agree" if ours == published else "disagree"
 
 
-def table_rows(verdicts: Iterable) -> list[dict[str, str]]:
+def table_rows(verdicts: Iterable, claims: Iterable[str] | None = None) -> list[dict[str, str]]:
     """One row per finding, in claim order: claim, source, what they found, published direction, ours, agreement.
     ``verdicts``: ``claims.Verdict`` rows (anything with ``claim_id`` and ``verdict``); a claim without one is
-    'not run'."""
+    'not run'. ``claims``: only the findings on these claim ids (default: all)."""
     ours = {v.claim_id: v.verdict for v in verdicts}
+    wanted = set(CLAIM_IDS if claims is None else claims)
+    if wanted - set(CLAIM_IDS):
+        raise ValueError(f"unknown claim ids {sorted(wanted - set(CLAIM_IDS))}; the course's are {CLAIM_IDS}")
     rows = []
-    for f in sorted(FINDINGS, key=lambda f: CLAIM_IDS.index(f.claim)):
+    for f in sorted((f for f in FINDINGS if f.claim in wanted), key=lambda f: CLAIM_IDS.index(f.claim)):
         mine = ours.get(f.claim, "not run")
         rows.append({"claim": f.claim, "source": SOURCES[f.source].cite, "url": SOURCES[f.source].url,
                      "what": f.what, "published": f.published, "ours": mine,
@@ -204,11 +210,11 @@ def table_rows(verdicts: Iterable) -> list[dict[str, str]]:
     return rows
 
 
-def table_markdown(verdicts: Iterable) -> str:
-    """The literature table as Markdown, with each source linked."""
+def table_markdown(verdicts: Iterable, claims: Iterable[str] | None = None) -> str:
+    """The literature table as Markdown, with each source linked (``claims``: as in ``table_rows``)."""
     lines = ["| claim | published work | what it found | for the claim | ours | agree? |",
              "|---|---|---|---|---|---|"]
-    for r in table_rows(verdicts):
+    for r in table_rows(verdicts, claims):
         lines.append(f"| {r['claim']} | [{r['source']}]({r['url']}) | {r['what']} | {r['published']} | {r['ours']} | "
                      f"{r['agreement']} |")
     return "\n".join(lines)
