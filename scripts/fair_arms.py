@@ -4,6 +4,7 @@
     python scripts/fair_arms.py run --data synthetic --arm do --threads 1     # ... another arm, in a second process
     python scripts/fair_arms.py timing --data synthetic                       # seconds per step of every arm
     python scripts/fair_arms.py long-range                                    # the long-range probe (trained weights)
+    python scripts/fair_arms.py ladder --data synthetic --arm ed --threads 1  # claim D4: the arm at widths 32-96
     python scripts/fair_arms.py report                                        # results/fair_arms.json
     python scripts/fair_arms.py run --data synthetic --arm ed --tiny --log /tmp/f   # seconds-long smoke run
 
@@ -73,6 +74,7 @@ LONG_STEPS = {"synthetic": 3000, "tatoeba": 2000}
 GRID = [{"lr": lr, "warmup": w} for lr in (1e-3, 2e-3, 4e-3) for w in (0, 200)]
 TINY_GRID = [{"lr": 2e-3, "warmup": 0}, {"lr": 4e-3, "warmup": 0}]     # --tiny: the same plan on a smaller grid
 MAX_EXTEND = 2
+LADDER_WIDTHS = (32, 48, 64, 96)   # claim D4: the ladder's other widths (the plans' runs are its width 128)
 BUDGET_STEPS = 600
 FINAL_SEEDS = (1, 2, 3)
 BATCH = 64
@@ -96,12 +98,12 @@ def load_data(dataset: str, tiny: bool):
 class Runner:
     """Builds, trains and scores one arm on one data set; logs every run to ``LOG/DATA-ARM.jsonl``."""
 
-    def __init__(self, dataset: str, arm: str, tiny: bool, log_dir: Path):
+    def __init__(self, dataset: str, arm: str, tiny: bool, log_dir: Path, width: int | None = None):
         from helpers.experiments import text_tasks as tt
 
         if arm not in DATA_ARMS[dataset]:
             raise SystemExit(f"arm {arm!r} is not run on {dataset} (its arms: {', '.join(DATA_ARMS[dataset])})")
-        self.dataset, self.arm, self.tiny = dataset, arm, tiny
+        self.dataset, self.arm, self.tiny, self.width = dataset, arm, tiny, width
         self.max_len = 12 if tiny else 80                 # longest answer written when scoring
         self.batch = 16 if tiny else BATCH
         self.data = load_data(dataset, tiny)
@@ -129,6 +131,8 @@ class Runner:
 
         seed_everything(seed)
         small = {"d_model": 32, "d_ff": 64, "n_heads" if self.is_ed else "n_head": 2} if self.tiny else {}
+        if self.width:          # a rung of the size ladder: the same depth, width w, 4 heads, feed-forward 4w
+            small = {"d_model": self.width, "d_ff": 4 * self.width, "n_heads" if self.is_ed else "n_head": 4}
         if self.is_ed:
             layers = 3 if self.arm == "ed_shared" else 2
             return Transformer(transformer_config(self.data, n_enc_layers=layers, n_dec_layers=layers,
@@ -205,11 +209,12 @@ class Runner:
         """Train one model and log it. ``eval_steps``: also score BLEU/chrF there (long runs)."""
         from helpers.train import train
 
-        key = json.dumps({"stage": stage, "seed": seed, "steps": steps, **recipe}, sort_keys=True)
+        key = json.dumps({"stage": stage, "seed": seed, "steps": steps, **recipe,
+                          **({"width": self.width} if self.width else {})}, sort_keys=True)
         if key in self.done:
             return self.done[key]
         model = self.build(seed)
-        curve = stage == "long"
+        curve = stage in ("long", "ladder")
         every = max(1, steps // EVALS_PER_RUN)
         marks = sorted({*range(every, steps + 1, every), *eval_steps, steps}) if curve else [steps]
         rows, failed, t0 = [], None, time.perf_counter()
@@ -233,11 +238,12 @@ class Runner:
         if not failed and (not rows or rows[-1]["step"] != steps):
             evaluate(model, steps)
         result = {"key": key, "data": self.dataset, "arm": self.arm, "stage": stage, "seed": seed, "steps": steps,
+                  **({"width": self.width} if self.width else {}),
                   "recipe": recipe, "evals": rows, "train_loss": train_loss[::max(1, len(train_loss) // 300)],
                   "failed": failed, "seconds": time.perf_counter() - t0,
                   "valid_loss": rows[-1]["valid_loss"] if rows and not failed else math.inf,
                   "parameters": sum(p.numel() for p in model.parameters())}
-        if stage == "long" and not failed:      # kept for the probes that need trained models (rank, long range)
+        if stage == "long" and not failed and not self.width:      # kept for the probes that need trained models (rank, long range)
             import torch
 
             if self.dataset == "synthetic":     # the long-range probe, stored with the run (weights are not tracked)
@@ -330,6 +336,22 @@ def plan(runner: Runner, long_steps: int, budget_steps: int, levels: list[float]
     for seed in FINAL_SEEDS:
         runner.run("long", best, seed, steps, eval_steps=tuple(eval_steps))
     return best
+
+
+def ladder(dataset: str, arm: str, widths, tiny: bool, log_dir: Path, long_steps: int) -> dict:
+    """Claim D4's size ladder: the arm at other widths (same depth), seeds 1-3, ``long_steps`` steps at the recipe its
+    tuning chose at the full width (one recipe for every size of both families: a stated simplification), the
+    valid loss logged on the way and the scores at the end. Logged in the arm's run log as stage ``ladder``."""
+    base = Runner(dataset, arm, tiny, log_dir)
+    tuned = [r for r in base.done.values() if r["stage"] == "tune"]
+    if not tuned:
+        raise SystemExit(f"{dataset}/{arm} has no tuning runs yet: run its plan first (`fair_arms.py run`)")
+    recipe = dict(min(tuned, key=lambda r: r["valid_loss"])["recipe"])
+    out = {}
+    for width in widths:
+        runner = Runner(dataset, arm, tiny, log_dir, width=width)
+        out[width] = [runner.run("ladder", recipe, seed, long_steps) for seed in FINAL_SEEDS]
+    return out
 
 
 def seconds_per_step(dataset: str, tiny: bool, log_dir: Path, batches: int = 12) -> dict:
@@ -440,12 +462,13 @@ def report(log_dir: Path, out: Path, tiny: bool = False, long_steps: int | None 
 def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("command", choices=("run", "flops", "timing", "long-range", "report"))
+    parser.add_argument("command", choices=("run", "ladder", "flops", "timing", "long-range", "report"))
     parser.add_argument("--data", choices=tuple(DATA_ARMS), default="synthetic")
     parser.add_argument("--arm", choices=tuple(ARMS))
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--tiny", action="store_true", help="tiny models and budgets: a smoke run in seconds")
     parser.add_argument("--long-steps", type=int, default=None)
+    parser.add_argument("--widths", type=int, nargs="+", default=list(LADDER_WIDTHS), help="ladder: the widths")
     parser.add_argument("--log", type=Path, default=LOG_DIR, help="folder of the per-arm run logs")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
@@ -470,8 +493,11 @@ def main(argv=None) -> int:
         print(timing)
         return 0
     if not args.arm:
-        parser.error("run needs --arm")
+        parser.error(f"{args.command} needs --arm")
     long_steps = args.long_steps or (30 if args.tiny else LONG_STEPS[args.data])
+    if args.command == "ladder":
+        ladder(args.data, args.arm, args.widths, args.tiny, args.log, long_steps)
+        return 0
     budget = 8 if args.tiny else BUDGET_STEPS
     runner = Runner(args.data, args.arm, args.tiny, args.log)
     best = plan(runner, long_steps, budget, compute_levels(flops, long_steps, budget), flops[args.arm])

@@ -118,3 +118,23 @@ def test_comparisons_judge_each_question_by_the_seed_rule(result):
         "do": [{"seed": s, "log_growth": 0.1 * s + 0.02} for s in (1, 2, 3)]}}
     growth = next(r for r in fair.comparisons(result, "synthetic") if r["metric"] == "log_growth")
     assert growth["comparison"].verdict == "within noise" and growth["comparison"].min_effect == 0.05
+
+
+def test_the_size_ladder_and_its_exponent(result):
+    runs = result["data"]["synthetic"]["arms"]["ed"]["runs"]
+    for s, loss in zip((1, 2, 3), (2.0, 2.2, 1.8)):     # a narrower rung: 25 parameters, a higher loss
+        runs.append({**_run("ed", s, {"lr": 2e-3, "warmup": 0}, [{"step": 8, "valid_loss": loss}], stage="ladder"),
+                     "width": 32, "parameters": 25, "steps": 8})
+    for r in fair.long_runs(result, "synthetic", "ed"):
+        r["steps"] = 8
+    rungs = fair.ladder(result, "synthetic", "ed")
+    assert [(r["width"], r["parameters"]) for r in rungs] == [(32, 25), (fair.FULL_WIDTH, 100)]
+    assert rungs[1]["valid_loss"] == [0.5, 0.5, 0.5]
+    # loss 2.0 -> 0.5 over 4x the parameters: alpha = log(4) / log(4) = 1
+    alphas = fair.size_exponents(rungs)
+    assert alphas[0] == pytest.approx(1.0) and alphas[1] > alphas[0] > alphas[2]
+    with pytest.raises(ValueError, match="at least two rungs"):
+        fair.size_exponents(rungs[:1])
+    runs[-1]["steps"] = 9
+    with pytest.raises(ValueError, match="different lengths"):
+        fair.ladder(result, "synthetic", "ed")

@@ -45,6 +45,14 @@ def test_tiny_plan_and_the_report(tmp_path):
         before = len(rows)
         fa.main(["run", "--data", "synthetic", "--arm", arm, "--tiny", "--long-steps", "8", "--log", str(tmp_path)])
         assert len((tmp_path / f"synthetic-{arm}-tiny.jsonl").read_text().splitlines()) == before   # resumed
+    # claim D4's ladder: the arm at another width, at the recipe its tuning chose, three seeds, in the same log
+    assert fa.main(["ladder", "--data", "synthetic", "--arm", "prefix", "--tiny", "--widths", "16",
+                    "--long-steps", "8", "--log", str(tmp_path)]) == 0
+    rows = [json.loads(line) for line in (tmp_path / "synthetic-prefix-tiny.jsonl").read_text().splitlines()]
+    rungs = [r for r in rows if r["stage"] == "ladder"]
+    assert [(r["width"], r["seed"]) for r in rungs] == [(16, s) for s in fa.FINAL_SEEDS]
+    assert all(r["recipe"] == best and r["parameters"] < long[0]["parameters"] for r in rungs)
+    assert all("bleu_test" in r["evals"][-1] and "weights" not in r for r in rungs)
     # the long-range probe reads the kept weights back: one row per seed, the same test words for every seed
     assert fa.main(["long-range", "--tiny", "--log", str(tmp_path)]) == 0
     probe = json.loads((tmp_path / "synthetic-long_range-tiny.json").read_text())

@@ -15,7 +15,7 @@ from typing import Any, Sequence
 
 __all__ = ["SHORT", "extend_grid", "load", "arms", "tuning", "chosen", "long_runs", "level_steps", "scores_at", "final_scores",
            "curve", "steps_to_loss", "plateau_step", "parameters", "MIN_EFFECT", "QUESTIONS", "comparisons",
-           "growth_scores"]
+           "growth_scores", "FULL_WIDTH", "ladder", "size_exponents"]
 
 NAME = "fair_arms"
 SHORT = {"ed": "encoder–decoder", "ed_shared": "enc–dec, shared layers", "do": "decoder-only",
@@ -231,3 +231,44 @@ def comparisons(result: dict, dataset: str) -> list[dict[str, Any]]:
             rows.append({"claim": claim, "question": question, "a": a, "b": b, "metric": metric, "at": at,
                          "comparison": compare(xa, xb, claim=direction, min_effect=effect)})
     return rows
+
+
+# --- claim D4: the size ladder ---------------------------------------------------------------------------------------
+
+FULL_WIDTH = 128       # the width of every arm's plan; the ladder's other rungs are narrower, at the same depth
+
+
+def ladder(result: dict, dataset: str, arm: str) -> list[dict[str, Any]]:
+    """The arm's size ladder, smallest first: ``{"width", "parameters", "steps", "valid_loss": [one per seed]}``
+    per rung. The full-width rung is the arm's long runs; every rung trains the same steps on the same batches."""
+    rungs: dict[int, list[dict]] = {}
+    for r in _runs(result, dataset, arm):
+        if r["stage"] in ("long", "ladder") and not r["failed"]:
+            rungs.setdefault(r.get("width", FULL_WIDTH), []).append(r)
+    out = []
+    for width in sorted(rungs):
+        runs = sorted(rungs[width], key=lambda r: r["seed"])
+        if len({r["steps"] for r in runs}) != 1:
+            raise ValueError(f"{dataset}/{arm} width {width}: runs of different lengths {[r['steps'] for r in runs]}")
+        out.append({"width": width, "parameters": runs[0]["parameters"], "steps": runs[0]["steps"],
+                    "seeds": [r["seed"] for r in runs], "valid_loss": [float(r["valid_loss"]) for r in runs]})
+    return out
+
+
+def size_exponents(rungs: list[dict[str, Any]]) -> list[float]:
+    """One number per seed: the slope ``alpha`` of ``log(valid loss) = c - alpha * log(parameters)`` fitted by least
+    squares over the rungs (a power law in size; higher = the loss falls faster as the model grows)."""
+    if len(rungs) < 2:
+        raise ValueError(f"a slope needs at least two rungs, got {len(rungs)}")
+    seeds = rungs[0]["seeds"]
+    if any(r["seeds"] != seeds for r in rungs):
+        raise ValueError("every rung needs the same seeds")
+    xs = [math.log(r["parameters"]) for r in rungs]
+    mx = sum(xs) / len(xs)
+    out = []
+    for k in range(len(seeds)):
+        ys = [math.log(r["valid_loss"][k]) for r in rungs]
+        my = sum(ys) / len(ys)
+        slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+        out.append(-slope)
+    return out
