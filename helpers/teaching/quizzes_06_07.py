@@ -21,7 +21,7 @@ QUIZZES_06_07: dict[str, tuple[Question, ...]] = {
             explanations=(
                 "The encoder–decoder splits its layers: encoder layers read the source, decoder layers the target. "
                 "The GPT runs all its layers over the joint text; 06a counts the layer-tokens.",
-                "The two models were matched to within a few per cent in parameters.",
+                "No: it has somewhat fewer (the ratio is printed where the two models are built).",
                 "A mask is a tiny boolean matrix; building it costs nothing next to the matrix products.",
                 "During training everything is computed in one pass with teacher forcing; re-encoding is a cost of "
                 "*serving* a growing input (06c), and it is the encoder–decoder that pays it."),
