@@ -70,3 +70,15 @@ def test_the_table_can_show_one_claim():
     assert "Whisper" in L.table_markdown([], claims=["D5"])
     with pytest.raises(ValueError, match="unknown claim ids"):
         L.table_rows([], claims=["Z9"])
+
+
+def test_what_the_article_leaves_out_is_cited():
+    assert len(L.OMISSIONS) >= 5
+    for o in L.OMISSIONS:
+        assert all(k in L.SOURCES for k in o.sources), o.title
+        assert o.sources or o.judgement, f"{o.title}: a finding needs a source, or is marked a judgement"
+        assert o.here.strip() and o.what.rstrip().endswith(".")
+    text = L.omissions_markdown()
+    assert text.count("\n- **") == len(L.OMISSIONS) - 1 and "*(A judgement.)*" in text
+    for name in ("NLLB", "Whisper", "Zhang et al., 2025", "Kwon", "Brown", "Wang"):
+        assert name in text, name

@@ -173,6 +173,67 @@ FINDINGS: tuple[Finding, ...] = (
 )
 
 
+@dataclass(frozen=True)
+class Omission:
+    """A reason for today's decoder-only models that the article leaves out, for the course's closing answer."""
+
+    title: str        # the reason, in a few words
+    what: str         # what the published work found, in two or three plain sentences
+    sources: tuple    # keys of SOURCES ("" entries not allowed); empty only for a judgement (``judgement=True``)
+    here: str         # what the course measured about it, and where; or why it cannot be measured at this scale
+    judgement: bool = False   # a reading of the field's history, not a measured finding
+
+
+OMISSIONS: tuple[Omission, ...] = (
+    Omission("Zero-shot generalisation from next-token pre-training",
+             "Compared at 5B parameters and equal pre-training tokens, a causal decoder-only model trained on plain "
+             "next-token prediction answered unseen tasks best zero-shot. After multitask fine-tuning, models that "
+             "read their input both ways did better: the best architecture depends on what follows pre-training.",
+             ("wang2022", "radford2019"),
+             "Not measurable at our scale: 07b's 0.9M-parameter model shows no zero-shot ability at all."),
+    Omission("In-context learning grows with scale",
+             "A decoder-only model with 175B parameters learns a task from a few examples in its prompt, without "
+             "fine-tuning; the ability is weak in small models and grows with size.",
+             ("brown2020",),
+             "Measured in 07b at 0.9M parameters: one example in the prompt does not help, as the paper's small "
+             "models suggest. The growth with size is beyond this machine."),
+    Omission("Every token is a training signal",
+             "A causal language model learns from every position of every text. A denoising encoder–decoder learns "
+             "from the corrupted spans only (T5 corrupts 15 % of the tokens), so at equal text it gets fewer "
+             "targets; mixtures of objectives (UL2) narrow the gap.",
+             ("raffel2020", "tay2023"),
+             "06a's full-LM arm puts a loss on the source tokens too, beside the arm with a loss on the answer only."),
+    Omission("Serving: the KV cache and shared prefixes",
+             "Serving systems keep the keys and values of every request's past tokens and share the cache of a "
+             "common prefix (a system prompt) between requests; a conversation then costs only its new tokens.",
+             ("kwon2023",),
+             "06c counts the serving cost of a growing conversation (claim I1), in FLOPs and in wall time."),
+    Omission("One stack, one objective, and the path the field took",
+             "A decoder-only model is one kind of block trained with one loss on any text, so data, code, kernels "
+             "and serving systems can all be built for one design. Once GPT-3 showed what scale gives that design, "
+             "the tools and the next models followed it: part of today's uniformity is history, not a measured "
+             "advantage.",
+             (),
+             "A judgement about the field, not a measurement; the course cannot test it.", judgement=True),
+    Omission("Encoder–decoders are still built where the input is given",
+             "Translation for 200 languages (NLLB-200), speech recognition (Whisper) and instruction-tuned models "
+             "(Flan-T5, UL2) are encoder–decoders, and encoder–decoders adapted from Gemma 2 weights match their "
+             "decoder-only source at similar inference cost.",
+             ("nllb2022", "radford2023", "chung2022", "tay2023", "zhang2025"),
+             "06a and 07b set the two families side by side on translation and on images as tokens."),
+)
+
+
+def omissions_markdown() -> str:
+    """What the article leaves out, as a Markdown list with each source cited and what the course measured of it."""
+    lines = []
+    for o in OMISSIONS:
+        cites = "; ".join(f"[{SOURCES[k].cite}]({SOURCES[k].url})" for k in o.sources)
+        lines.append(f"- **{o.title}.** {o.what}" + (f" ({cites})" if cites else " *(A judgement.)*")
+                     + f" *Here:* {o.here}")
+    return "\n".join(lines)
+
+
 def _ours(verdict: str) -> str | None:
     if verdict not in _OURS:
         raise ValueError(f"unknown verdict {verdict!r}; expected one of {sorted(_OURS)}")
