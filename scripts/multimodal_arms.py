@@ -21,9 +21,9 @@ accuracy and drawing recognition on the validation images; then seeds 1, 2, 3 at
 images at each of ``MARKS`` (reading accuracy: the whole caption right; drawing: 10 drawings per digit at
 temperature 0.8, judged by a nearest-mean reader that learns nothing).
 
-**Verdicts** (``helpers.experiments.noise.compare``, 3 seeds, minimum effect 5 points): D5 as the article states it
-(the decoder-only model reads images, against chance 10 %), and whether images as tokens favour the decoder-only
-family (``do`` against ``ed``, reading and drawing).
+**Verdicts** (``helpers.experiments.noise.compare`` on percentages, 3 seeds, minimum effect 5 points): D5 as the
+article states it (the decoder-only model reads images, and draws them, better than chance, 10 %), and whether images
+as tokens favour the decoder-only family (``do`` against ``ed``, reading and drawing).
 """
 
 from __future__ import annotations
@@ -158,15 +158,18 @@ def report(log: RunLog, out: Path, tiny: bool) -> dict:
                          "curves": {str(r["seed"]): r["evals"] for r in long},
                          "final": {m: [r["evals"][-1][m] for r in long] for m in ("read", "draw")},
                          "seconds": [r["seconds"] for r in long]}
-    verdicts = {}
+    verdicts = {}       # judged in percentage points, so the minimum effect reads as 5 points
+    pct = lambda xs: [100 * x for x in xs]                                              # noqa: E731
     if "do" in arms:
-        reads = arms["do"]["final"]["read"]
-        verdicts["D5 one decoder reads images"] = asdict(noise.compare(reads, [CHANCE] * len(reads), claim="higher",
-                                                                min_effect=MIN_EFFECT))
+        for m, what in (("read", "reads"), ("draw", "draws")):
+            got = arms["do"]["final"][m]
+            verdicts[f"D5 one decoder {what} images"] = asdict(noise.compare(
+                pct(got), [100 * CHANCE] * len(got), claim="higher", min_effect=100 * MIN_EFFECT))
     if {"do", "ed"} <= set(arms):
         for m in ("read", "draw"):
             verdicts[f"decoder-only {m}s better than encoder–decoder"] = asdict(noise.compare(
-                arms["do"]["final"][m], arms["ed"]["final"][m], claim="higher", min_effect=MIN_EFFECT))
+                pct(arms["do"]["final"][m]), pct(arms["ed"]["final"][m]), claim="higher",
+                min_effect=100 * MIN_EFFECT))
     result = {"arms": arms, "verdicts": verdicts, "chance": CHANCE, "min_effect": MIN_EFFECT, "grid": list(GRID),
               "budget_steps": BUDGET, "long_steps": LONG, "marks": list(MARKS),
               "provenance": make_provenance("python scripts/multimodal_arms.py run --threads 1", [0, *SEEDS],

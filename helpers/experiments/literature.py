@@ -139,10 +139,11 @@ FINDINGS: tuple[Finding, ...] = (
             "One shared stack of weights can serve as both encoder and decoder of a translator with little loss: "
             "a single uniform stack is not unique to decoder-only models."),
     Finding("chameleon2024", "D5", SUPPORTED,
-            "One decoder-only model reads and writes interleaved image and text tokens (early fusion)."),
+            "One decoder-only model reads and writes image and text tokens mixed in one sequence, from its first "
+            "layer on (early fusion)."),
     Finding("radford2023", "D5", MIXED,
-            "Whisper takes speech through an encoder–decoder: the encoder reads the audio's spectrogram, the decoder "
-            "writes the text. Another modality, and no decoder-only model."),
+            "Whisper takes speech through an encoder–decoder: the encoder reads the sound (as a spectrogram, its "
+            "frequencies over time), the decoder writes the text. Another modality, and no decoder-only model."),
     Finding("liu2023", "D5", MIXED,
             "LLaVA feeds a separate vision encoder's output to a decoder-only language model: multimodal, but "
             "with an encoder for the image."),
