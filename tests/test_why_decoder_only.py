@@ -332,3 +332,17 @@ def test_multitask_rules_use_the_geometric_mean():
     r["multitask"]["gpt_multi"] = {"zh2en": 40.0, "kind": 45.0}         # half the specialists
     assert {v.claim_id: v for v in claims.verdicts(r)}["D2"].verdict == claims.NOT_SUPPORTED
     assert claims._geo_ratio({"a": 4.0, "b": 1.0}, {"a": 1.0, "b": 4.0}, ["a", "b"]) == pytest.approx(1.0)
+
+
+def test_the_crossover_turn_of_serving_costs():
+    from helpers.experiments.inference_cost import crossover
+
+    cached = [90, 92, 94, 96, 98]                  # a KV cache: each turn costs about the same
+    re_encoded = [50, 80, 110, 140, 170]           # re-reading the whole conversation: each turn costs more
+    assert crossover(cached, re_encoded) == 3      # turns 1-2 are cheaper for the encoder–decoder, 3 on are not
+    # the running totals cross later: 90, 182, 276 are above 50, 130, 240; 372 < 380 and 470 < 550
+    assert crossover(cached, re_encoded, cumulative=True) == 4
+    assert crossover(re_encoded, cached) is None   # never cheaper from some turn on
+    assert crossover([1, 3, 1], [2, 2, 2]) == 3    # a dip back above resets the crossover
+    with pytest.raises(ValueError, match="same non-zero length"):
+        crossover([1, 2], [1])

@@ -124,3 +124,25 @@ def _seq2seq_turns(model, turns, user_len, reply_len, seed, count: bool) -> Turn
 def seq2seq_conversation(model, turns: int, user_len: int, reply_len: int, *, seed: int = 0) -> TurnCosts:
     """An encoder–decoder serving the same conversation: each turn re-encodes everything said so far."""
     return _play(_seq2seq_turns, model, model.config.max_len, "max_len", turns, user_len, reply_len, seed)
+
+
+def crossover(cheaper_later, dearer_later, *, cumulative: bool = False) -> int | None:
+    """The first turn (1-based) from which ``cheaper_later``'s cost stays below ``dearer_later``'s for every later
+    turn, or ``None`` if it never does. ``cumulative``: compare the running totals (the whole conversation so far)
+    instead of each turn's own cost. Turn 1 decides nothing by itself: a KV cache pays off only as the input grows.
+
+    Example: ``crossover(g.flops, s.flops)`` is the turn from which the decoder-only model's turns cost fewer FLOPs.
+    """
+    a, b = list(cheaper_later), list(dearer_later)
+    if len(a) != len(b) or not a:
+        raise ValueError(f"need two cost lists of the same non-zero length, got {len(a)} and {len(b)}")
+    if cumulative:
+        a = [sum(a[:t + 1]) for t in range(len(a))]
+        b = [sum(b[:t + 1]) for t in range(len(b))]
+    first = None
+    for t, (x, y) in enumerate(zip(a, b), start=1):
+        if x < y:
+            first = first or t
+        else:
+            first = None
+    return first
