@@ -282,15 +282,18 @@ def ed_rows(codec: ImageTextCodec, levels: torch.Tensor, labels) -> tuple[torch.
     return tuple(torch.tensor(rows, dtype=torch.long) for rows in (src, tgt_in, tgt_out))
 
 
-def ed_loss(model, batch) -> tuple[torch.Tensor, torch.Tensor]:
-    """Teacher-forced cross-entropy of the target tokens of a batch ``(src, tgt_in, tgt_out)`` of ``ed_rows``."""
+def ed_loss(model, batch) -> tuple[torch.Tensor, int | torch.Tensor]:
+    """Teacher-forced cross-entropy of the target tokens of a batch ``(src, tgt_in, tgt_out)`` of ``ed_rows``; returns
+    the mean loss and the number of target tokens (``helpers.count_true``)."""
     import torch.nn.functional as F
+
+    from helpers import count_true
 
     src, tgt_in, tgt_out = batch
     logits = model(src, src != ImageTextCodec.PAD, tgt_in)                         # (B, T, V)
     loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)), tgt_out.reshape(-1),
                            ignore_index=ImageTextCodec.PAD)
-    return loss, (tgt_out != ImageTextCodec.PAD).sum()
+    return loss, count_true(tgt_out != ImageTextCodec.PAD)
 
 
 class EncoderDecoderTwin(torch.nn.Module):
